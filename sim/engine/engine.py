@@ -1,0 +1,181 @@
+"""The engine: a batch of replicate campaigns as arrays, advanced one hour per ``step``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import graph as graphs
+from .offer import OfferBook
+from .params import ModelParams
+from .population import draw_traits
+from .records import Recorder
+from .rng import Streams
+from .schedule import compile_plan
+from .state import ACTIVE, OUTSIDE, State
+from .step import step as run_step
+from .validation import check_model
+
+
+def slot_count(params: ModelParams) -> int:
+    """Member slots per replicate: the members plus their outside contacts."""
+    members = params.population.members
+    return members + int(math.ceil(members * params.population.outside_ratio))
+
+
+class Engine:
+    """Replicate campaigns of one community under one plan, vectorised over members.
+
+    Args:
+        params: model parameters (defaults if omitted).
+        seed: the run's seed; with the same seed, every strategy faces the same members,
+            graph and random draws.
+        replicates: campaigns run side by side (each its own population and graph).
+        first_replicate: index of the first replicate (to run replicate k on its own).
+        plan_source: where the plan came from, named in error messages.
+
+    Raises:
+        ConfigError: a parameter or plan entry out of range (before anything runs).
+    """
+
+    def __init__(
+        self,
+        params: ModelParams | None = None,
+        *,
+        seed: int = 0,
+        replicates: int = 1,
+        first_replicate: int = 0,
+        plan_source: str = "strategy",
+    ):
+        self.params = p = params or ModelParams()
+        check_model(p)
+        if replicates < 1:
+            from .validation import ConfigError  # noqa: PLC0415
+
+            raise ConfigError(f"replicates = {replicates}: must be at least 1")
+        self.schedule = compile_plan(p.strategy, p.days, plan_source)
+        self.seed, self.replicates = int(seed), int(replicates)
+        self.hours = p.days * 24
+        self.slots = slot_count(p)
+        self.members = p.population.members
+        self.streams = Streams(seed, replicates, self.slots, first_replicate)
+        self.graphs = [
+            graphs.generate(p.graph, self.slots, self.streams.replicate_seed("graph", r))
+            for r in range(replicates)
+        ]
+        self.adjacency = graphs.block_diagonal(self.graphs, self.slots)
+        self.degree = np.asarray(self.adjacency.sum(axis=1)).reshape(replicates, self.slots)
+        self.centrality = graphs.eigen_centrality(self.adjacency, replicates)
+        self.traits = draw_traits(p.population, self.streams, self.degree)
+        self.state = s = State(replicates, self.slots)
+        s.status[:, : self.members] = ACTIVE
+        s.join_hour[:, : self.members] = 0
+        s.trust[:] = self.traits.trust0
+        self.stage_cut = np.asarray(p.trust.stage_thresholds)
+        s.stage[:] = np.searchsorted(self.stage_cut, s.trust, side="right")
+        self.offers = OfferBook(replicates, 1)
+        self.hour = 0
+        self.trust_shocked = np.zeros((replicates, self.slots), dtype=bool)
+        self.hour_messages = np.zeros((replicates, 3))  # operator, members, shills
+        self.hour_joins = np.zeros(replicates, dtype=np.int64)
+        self.hour_purchases = np.zeros(replicates, dtype=np.int64)
+        self.hour_revenue = np.zeros(replicates)
+        self.bought_now: np.ndarray | None = None
+        self.recorder = Recorder(self)
+
+    # ----------------------------------------------------------------- running
+    def step(self) -> None:
+        """Advance every replicate by one hour (see ``sim.engine.step`` for the order)."""
+        if self.hour >= self.hours:
+            raise RuntimeError(f"the campaign has {self.hours} hours and is over")
+        run_step(self)
+
+    def run(self, hours: int | None = None) -> Engine:
+        """Run to the end of the campaign (or for ``hours`` more hours)."""
+        stop = self.hours if hours is None else min(self.hours, self.hour + hours)
+        while self.hour < stop:
+            self.step()
+        return self
+
+    @property
+    def done(self) -> bool:
+        """Whether the campaign is over."""
+        return self.hour >= self.hours
+
+    # ------------------------------------------------ helpers for the touchpoints
+    def open_chance(self) -> np.ndarray:
+        """Chance that each member opens the group in the current hour."""
+        p, s, tr = self.params.activity, self.state, self.traits
+        age_days = (self.hour - s.join_hour) / 24.0
+        novelty = p.novelty_floor + (1 - p.novelty_floor) * np.exp(-age_days / p.novelty_days)
+        chance = tr.activity * p.rhythm[self.hour % 24] * novelty
+        chance = chance * (1 + p.anticipation_boost * s.anticipation)
+        chance = chance * (1 + p.excitement_boost * s.excitement)
+        chance = np.where(s.status == ACTIVE, chance, chance * p.dormant_factor)
+        return np.where(s.present, np.minimum(chance, 1.0), 0.0)
+
+    def spend_minutes(self, minutes: float | np.ndarray) -> None:
+        """Book staff minutes (and their wage as money spent) in every replicate."""
+        minutes = np.broadcast_to(np.asarray(minutes, dtype=float), (self.replicates,))
+        self.state.minutes += minutes
+
+    def spend_money(self, amount: np.ndarray) -> np.ndarray:
+        """Spend money where the budget allows; returns the replicates that could pay."""
+        s = self.state
+        can = s.money + amount <= self.params.operator.money_budget + 1e-9
+        s.money += np.where(can, amount, 0.0)
+        return can
+
+    def show_offer(self, who: np.ndarray) -> None:
+        """Members in ``who`` see their group's open offer (if any)."""
+        s = self.state
+        open_id = np.where(self.offers.is_open, self.offers.offer_id[None, :], -1)
+        offer = s.per_member(open_id)
+        s.seen_offer = np.where(who & (offer >= 0), offer, s.seen_offer)
+
+    def _by_group(self, values: np.ndarray) -> np.ndarray:
+        """Sum per-member values into (replicates, groups)."""
+        groups = self.state.feed.shape[1]
+        if groups == 1:
+            return values.sum(axis=1, keepdims=True)
+        r = np.arange(self.replicates)[:, None] * groups + self.state.group
+        out = np.bincount(r.ravel(), weights=values.ravel(), minlength=self.replicates * groups)
+        return out.reshape(self.replicates, groups)
+
+    def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
+        """Members in ``who`` post ``count`` messages each into their group's feed."""
+        from .state import FEED_MEMBER, FEED_MEMBER_TRUST  # noqa: PLC0415
+
+        s = self.state
+        n = np.where(who, count, 0.0)
+        s.feed[:, :, FEED_MEMBER] += self._by_group(n)
+        s.feed[:, :, FEED_MEMBER_TRUST] += self._by_group(n * s.trust)
+        self.hour_messages[:, 1] += n.sum(axis=1)
+
+    def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
+        """Outside contacts of ``inviters`` may join the group (into free seats)."""
+        s, p = self.state, self.params
+        if not inviters.any():
+            return
+        ties = (self.adjacency @ inviters.ravel().astype(float)).reshape(inviters.shape)
+        chance = 1 - (1 - p.advocacy.join_prob) ** ties
+        joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour) < chance)
+        free = p.population.group_capacity - s.present.sum(axis=1)
+        if reward > 0:
+            affordable = np.floor((p.operator.money_budget - s.money) / reward)
+            free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
+        if (joining.sum(axis=1) > free).any():
+            from .targeting import top_per_replicate  # noqa: PLC0415
+
+            joining = top_per_replicate(joining, self.traits.rank_noise, np.maximum(free, 0))
+        if not joining.any():
+            return
+        s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
+        s.join_hour = np.where(joining, self.hour, s.join_hour)
+        warm = joining & (self.streams.uniform("join_stage", self.hour) < p.advocacy.join_stage1_prob)
+        s.trust = np.where(warm, np.maximum(s.trust, self.stage_cut[0]), s.trust)
+        s.last_counts[joining] = s.per_member(s.feed)[joining]
+        n = joining.sum(axis=1)
+        s.money += reward * n
+        self.hour_joins += n

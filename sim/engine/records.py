@@ -1,0 +1,58 @@
+"""Hourly records of a batch run, kept as arrays (turned into tables by ``sim.outputs``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .params import N_STAGES
+from .state import ACTIVE, DORMANT, LEFT
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+class Recorder:
+    """Preallocated (hours, replicates, ...) arrays filled at the end of every step."""
+
+    def __init__(self, e: Engine):
+        t, r = e.hours, e.replicates
+        self.purchases = np.zeros((t, r), dtype=np.int64)
+        self.revenue = np.zeros((t, r))
+        self.opens = np.zeros((t, r), dtype=np.int64)  # members who opened the group that hour
+        self.active_today = np.zeros((t, r), dtype=np.int64)  # distinct openers so far that day
+        self.messages = np.zeros((t, r, 3))  # operator, members, shills
+        self.minutes = np.zeros((t, r))  # cumulative staff minutes
+        self.money = np.zeros((t, r))  # cumulative money spent
+        self.joins = np.zeros((t, r), dtype=np.int64)
+        self.offer_sales = np.zeros((t, r), dtype=np.int64)
+        self.status = np.zeros((t, r, 3), dtype=np.int64)  # active, dormant, left
+        self.stages = np.zeros((t, r, 3, N_STAGES), dtype=np.int64)  # present, by layer
+        self._layer = e.traits.layer.astype(np.int64)
+        self._sold_before = np.zeros(r, dtype=np.int64)
+        self._rows = np.arange(r, dtype=np.int64)[:, None]
+
+    def record(self, e: Engine) -> None:
+        """Store the hour that ``e`` just computed."""
+        h, s, r = e.hour, e.state, e.replicates
+        self.purchases[h] = e.hour_purchases
+        self.revenue[h] = e.hour_revenue
+        self.opens[h] = s.opened.sum(axis=1)
+        self.active_today[h] = (s.opened_today & s.ever_member).sum(axis=1)
+        self.messages[h] = e.hour_messages
+        self.minutes[h] = s.minutes
+        self.money[h] = s.money
+        self.joins[h] = e.hour_joins
+        sold = e.offers.total_sold.sum(axis=1)
+        self.offer_sales[h] = sold - self._sold_before
+        self._sold_before = sold
+        status = np.stack(
+            [(s.status == ACTIVE).sum(1), (s.status == DORMANT).sum(1), (s.status == LEFT).sum(1)],
+            axis=1,
+        )
+        self.status[h] = status
+        stage = np.where(s.present, s.stage.astype(np.int64), N_STAGES)  # absent: extra bin
+        index = (self._rows * 3 + self._layer) * (N_STAGES + 1) + stage
+        counts = np.bincount(index.ravel(), minlength=r * 3 * (N_STAGES + 1))
+        self.stages[h] = counts.reshape(r, 3, N_STAGES + 1)[..., :N_STAGES]

@@ -1,0 +1,146 @@
+"""The engine's mutable state: arrays shaped (replicates, slots) or (replicates, groups).
+
+A *slot* is a member's permanent index. Slots ``0 .. members-1`` start in the group; the
+rest are outside contacts who can join through referrals. Status codes: -1 outside (not
+joined), 0 active, 1 dormant (muted the group), 2 left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+OUTSIDE, ACTIVE, DORMANT, LEFT = -1, 0, 1, 2
+
+# Kinds of message counted in a group's feed (cumulative counters).
+FEED_OPERATOR = 0  # mass notices, teasers, offer notices
+FEED_MEMBER = 1  # member posts (questions, progress, praise)
+FEED_MEMBER_TRUST = 2  # the same posts, each weighted by its poster's trust
+FEED_PURCHASE = 3  # real buyers' purchase posts
+FEED_SHILL = 4  # shill accounts' purchase posts and praise
+FEED_KINDS = 5
+
+
+def _full(shape: tuple[int, ...], value: float | int, dtype: type) -> np.ndarray:
+    return np.full(shape, value, dtype=dtype)
+
+
+@dataclass
+class State:
+    """Everything that changes during a run."""
+
+    replicates: int
+    slots: int
+    groups: int = 1
+    # --- per member (replicates, slots)
+    status: np.ndarray = field(init=False)
+    group: np.ndarray = field(init=False)  # index of the member's group
+    join_hour: np.ndarray = field(init=False)
+    trust: np.ndarray = field(init=False)
+    stage: np.ndarray = field(init=False)
+    fatigue: np.ndarray = field(init=False)
+    bought: np.ndarray = field(init=False)
+    buy_hour: np.ndarray = field(init=False)
+    paid: np.ndarray = field(init=False)  # price paid
+    shared: np.ndarray = field(init=False)
+    kol: np.ndarray = field(init=False)  # cultivated key opinion leader
+    shill_detected: np.ndarray = field(init=False)
+    mem_first: np.ndarray = field(init=False)
+    mem_peak: np.ndarray = field(init=False)
+    mem_final: np.ndarray = field(init=False)
+    mem_any: np.ndarray = field(init=False)
+    broadcasts_read: np.ndarray = field(init=False)
+    content_load: np.ndarray = field(init=False)
+    seen_purchases: np.ndarray = field(init=False)
+    seen_offer: np.ndarray = field(init=False)  # id of the latest offer the member saw
+    anticipation: np.ndarray = field(init=False)
+    excitement: np.ndarray = field(init=False)
+    last_open: np.ndarray = field(init=False)
+    opened: np.ndarray = field(init=False)  # opened the group this hour
+    opened_today: np.ndarray = field(init=False)
+    touched: np.ndarray = field(init=False)  # got a one-to-one message this hour
+    read_shill: np.ndarray = field(init=False)  # shill posts read this hour
+    last_counts: np.ndarray = field(init=False)  # (R, S, FEED_KINDS) feed seen at last visit
+    # --- per group (replicates, groups)
+    feed: np.ndarray = field(init=False)  # (R, G, FEED_KINDS) cumulative
+    ugc_until: np.ndarray = field(init=False)
+    # --- operator, per replicate
+    care_left: np.ndarray = field(init=False)
+    minutes: np.ndarray = field(init=False)
+    money: np.ndarray = field(init=False)
+    revenue: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        rs = (self.replicates, self.slots)
+        rg = (self.replicates, self.groups)
+        r = (self.replicates,)
+        self.status = _full(rs, OUTSIDE, np.int8)
+        self.group = _full(rs, 0, np.int32)
+        self.join_hour = _full(rs, -1, np.int32)
+        self.trust = _full(rs, 0.0, np.float64)
+        self.stage = _full(rs, 0, np.int8)
+        self.fatigue = _full(rs, 0.0, np.float64)
+        self.bought = _full(rs, False, bool)
+        self.buy_hour = _full(rs, -1, np.int32)
+        self.paid = _full(rs, 0.0, np.float64)
+        self.shared = _full(rs, False, bool)
+        self.kol = _full(rs, False, bool)
+        self.shill_detected = _full(rs, False, bool)
+        self.mem_first = _full(rs, 0.0, np.float64)
+        self.mem_peak = _full(rs, 0.0, np.float64)
+        self.mem_final = _full(rs, 0.0, np.float64)
+        self.mem_any = _full(rs, False, bool)
+        self.broadcasts_read = _full(rs, 0.0, np.float64)
+        self.content_load = _full(rs, 0.0, np.float64)
+        self.seen_purchases = _full(rs, 0.0, np.float64)
+        self.seen_offer = _full(rs, -1, np.int32)
+        self.anticipation = _full(rs, 0.0, np.float64)
+        self.excitement = _full(rs, 0.0, np.float64)
+        self.last_open = _full(rs, -(10**6), np.int32)
+        self.opened = _full(rs, False, bool)
+        self.opened_today = _full(rs, False, bool)
+        self.touched = _full(rs, False, bool)
+        self.read_shill = _full(rs, 0.0, np.float64)
+        self.last_counts = _full((*rs, FEED_KINDS), 0.0, np.float64)
+        self.feed = _full((*rg, FEED_KINDS), 0.0, np.float64)
+        self.ugc_until = _full(rg, -1, np.int32)
+        self.care_left = _full(r, 0, np.int64)
+        self.minutes = _full(r, 0.0, np.float64)
+        self.money = _full(r, 0.0, np.float64)
+        self.revenue = _full(r, 0.0, np.float64)
+
+    @property
+    def present(self) -> np.ndarray:
+        """Members in the group now (active or dormant)."""
+        return (self.status == ACTIVE) | (self.status == DORMANT)
+
+    @property
+    def ever_member(self) -> np.ndarray:
+        """Everyone who was a member at some point (present or left)."""
+        return self.status != OUTSIDE
+
+    def per_member(self, by_group: np.ndarray) -> np.ndarray:
+        """Spread a (replicates, groups[, k]) array onto members through their group."""
+        if by_group.ndim == 2:
+            return np.take_along_axis(by_group, self.group, axis=1)
+        return np.take_along_axis(by_group, self.group[..., None], axis=1)
+
+    def memory(self, weights: tuple[float, float, float]) -> np.ndarray:
+        """Remembered experience: weighted first, peak and final moments (0 if none)."""
+        w_first, w_peak, w_final = weights
+        return np.where(
+            self.mem_any,
+            w_first * self.mem_first + w_peak * self.mem_peak + w_final * self.mem_final,
+            0.0,
+        )
+
+    def add_moment(self, who: np.ndarray, value: np.ndarray | float) -> None:
+        """Record an experienced moment for the members in ``who`` (peak-end memory)."""
+        value = np.broadcast_to(np.asarray(value, dtype=float), who.shape)
+        first = who & ~self.mem_any
+        self.mem_first[first] = value[first]
+        more_intense = who & (np.abs(value) > np.abs(self.mem_peak))
+        self.mem_peak[more_intense | first] = value[more_intense | first]
+        self.mem_final[who] = value[who]
+        self.mem_any |= who

@@ -1,0 +1,266 @@
+"""The hourly step: MODEL.md's processes in a fixed, documented order.
+
+1. New hour: clear per-hour flags; at midnight refill the operator's care capacity.
+2. Decay: fatigue, anticipation, excitement, remembered purchase posts, content load.
+3. Touchpoints due this hour fire, in plan order, on the members their rule targets.
+4. Members open the group (daily rhythm x novelty x anticipation x excitement; muted
+   members rarely).
+5. Openers read the feed: the larger the backlog, the smaller the share read. Reading
+   mass notices (trust, fatigue, spam), member posts (peer trust), purchase and shill
+   posts (herd signal), the pinned offer.
+6. Running touchpoints act (shill posts and exposure, referral invites, offer deadlines).
+7. Purchase: past the member's trust threshold, a logistic chance of trust, need, herd
+   pull, urgency, anchor, price, memory and fatigue; a quota caps offer sales.
+8. Posting: members who opened post; buyers announce purchases.
+9. Advocacy: buyers share outward (stage 6); their outside friends may join.
+10. Status: fatigue past the member's threshold mutes the group; muted members with low
+    trust leave.
+11. Trust ladder: stages 0-4 from trust, 5 bought, 6 shared; up only, except after a
+    trust shock.
+12. Record the hour.
+
+In ``purchase.model = bass`` mode only a fully mixed Bass purchase process runs (MODEL.md
+section 8): every member buys with hourly hazard 1 - exp(-(p + q F) / 24), F the share of
+members who bought, p and q per day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .effects import raise_trust, read_mass_messages
+from .state import (
+    ACTIVE,
+    DORMANT,
+    FEED_MEMBER,
+    FEED_MEMBER_TRUST,
+    FEED_OPERATOR,
+    FEED_PURCHASE,
+    FEED_SHILL,
+    LEFT,
+)
+from .targeting import select, top_per_replicate
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+def _halflife(hours: float) -> float:
+    return 0.5 ** (1.0 / hours) if hours > 0 else 0.0
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def step(e: Engine) -> None:
+    """Advance every replicate by one hour."""
+    if e.params.purchase.model == "bass":
+        _bass(e)
+    else:
+        _new_hour(e)
+        _decay(e)
+        _fire_touchpoints(e)
+        _open_and_read(e)
+        for firing in e.schedule.running(e.hour):
+            firing.unit.during(e, firing, e.hour)
+        _purchase(e)
+        _post(e)
+        _advocacy(e)
+        _status(e)
+        _ladder(e)
+    e.recorder.record(e)
+    e.hour += 1
+
+
+def _new_hour(e: Engine) -> None:
+    s = e.state
+    s.opened[:] = False
+    s.touched[:] = False
+    s.read_shill[:] = 0.0
+    e.trust_shocked[:] = False
+    e.hour_messages[:] = 0.0
+    e.hour_joins[:] = 0
+    e.hour_purchases = np.zeros(e.replicates, dtype=np.int64)
+    e.hour_revenue = np.zeros(e.replicates)
+    if e.hour % 24 == 0:
+        op = e.params.operator
+        s.care_left[:] = op.staff * op.care_per_staff_per_day
+        s.opened_today[:] = False
+
+
+def _decay(e: Engine) -> None:
+    s, p = e.state, e.params
+    s.fatigue *= _halflife(p.fatigue.decay_halflife_hours)
+    s.anticipation *= _halflife(p.activity.anticipation_halflife_hours)
+    s.excitement *= _halflife(p.activity.excitement_halflife_hours)
+    s.seen_purchases *= _halflife(p.herd.seen_halflife_hours)
+    s.content_load *= _halflife(p.channel.content_halflife_hours)
+
+
+def _fire_touchpoints(e: Engine) -> None:
+    for firing in e.schedule.starting(e.hour):
+        limit = e.state.care_left if firing.unit.uses_capacity() else None
+        targets = select(e, firing.target, e.hour, limit=limit)
+        firing.unit.start(e, firing, targets)
+
+
+def _open_and_read(e: Engine) -> None:
+    s, p = e.state, e.params
+    came = s.present & (e.streams.uniform("open", e.hour) < e.open_chance())
+    opened = came | (s.opened & s.present)  # events already brought their attendees in
+    s.opened = opened
+    s.opened_today |= opened
+    s.last_open = np.where(opened, e.hour, s.last_open)
+    feed = s.per_member(s.feed)  # (R, S, K)
+    new = np.where(opened[..., None], feed - s.last_counts, 0.0)
+    backlog = new[..., FEED_OPERATOR] + new[..., FEED_MEMBER] + new[..., FEED_PURCHASE]
+    backlog = backlog + new[..., FEED_SHILL]
+    share = p.channel.attention / (p.channel.attention + backlog)
+    reads = new * share[..., None]
+    read_mass_messages(e, reads[..., FEED_OPERATOR])
+    raise_trust(e, opened, np.minimum(1.0, p.trust.peer_gain * reads[..., FEED_MEMBER_TRUST]))
+    s.seen_purchases += reads[..., FEED_PURCHASE] + reads[..., FEED_SHILL]
+    s.read_shill = reads[..., FEED_SHILL]
+    s.last_counts = np.where(opened[..., None], feed, s.last_counts)
+    if e.offers.is_open.any():
+        noticed = opened & (e.streams.uniform("notice", e.hour) < p.scarcity.notice_prob)
+        e.show_offer(noticed)
+
+
+def herd_pull(e: Engine) -> np.ndarray:
+    """Pull of perceived adoption on each member (0..conformity), Granovetter-style."""
+    s, p, tr = e.state, e.params.herd, e.traits
+    group_signal = 1.0 - np.exp(-s.seen_purchases / p.group_scale)
+    bought = (s.bought & s.ever_member).ravel().astype(float)
+    members = s.ever_member.ravel().astype(float)
+    adj = e.adjacency
+    nb_bought = (adj @ bought).reshape(s.bought.shape)
+    nb_members = (adj @ members).reshape(s.bought.shape)
+    neighbour_share = nb_bought / np.maximum(nb_members, 1.0)
+    perceived = p.group_weight * group_signal + (1 - p.group_weight) * neighbour_share
+    width = max(p.threshold_width, 1e-6)
+    return tr.conformity * _sigmoid((perceived - tr.herd_threshold) / width)
+
+
+def _purchase(e: Engine) -> None:
+    s, p, tr = e.state, e.params, e.traits
+    pp, list_price = p.purchase, p.product.list_price
+    offer_price = s.per_member(e.offers.price(e.hour))
+    offer_id = s.per_member(np.where(e.offers.is_open, e.offers.offer_id[None, :], -2))
+    on_offer = (s.seen_offer == offer_id) & ~np.isnan(offer_price)
+    fallback = list_price if p.strategy.list_price_on_sale else np.nan
+    price = np.where(on_offer, offer_price, fallback)
+    eligible = (
+        (s.status == ACTIVE) | ((s.status == DORMANT) & s.touched)
+    ) & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold) & ~np.isnan(price)
+    if not eligible.any():
+        return
+    anchor = np.zeros_like(price)
+    urgency = np.zeros_like(price)
+    if on_offer.any():
+        anchors = np.array([t.anchor if t is not None else 0.0 for t in e.offers.terms])
+        a = s.per_member(np.broadcast_to(anchors, e.offers.is_open.shape))
+        anchor = np.where(on_offer & (a > 0), (a - price) / np.maximum(a, 1e-9), 0.0)
+        urgency = np.where(
+            on_offer, s.per_member(e.offers.urgency(e.hour, p.scarcity.deadline_tau_hours)), 0.0
+        )
+    logit = (
+        pp.intercept
+        + pp.trust * s.trust
+        + pp.need * tr.need
+        + pp.herd * herd_pull(e)
+        + pp.urgency * urgency
+        + pp.anchor * anchor
+        + pp.price * (tr.price_ratio - np.nan_to_num(price) / list_price)
+        + pp.memory * s.memory((p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final))
+        + pp.fatigue * s.fatigue
+    )
+    buy = eligible & (e.streams.uniform("buy", e.hour) < _sigmoid(logit))
+    offer_buy = buy & on_offer
+    remaining = e.offers.remaining()[:, 0]
+    if np.isfinite(remaining).any() and (offer_buy.sum(axis=1) > remaining).any():
+        keep = top_per_replicate(
+            offer_buy, e.streams.uniform("quota_order", e.hour),
+            np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64),
+        )
+        buy &= ~offer_buy | keep
+        offer_buy &= keep
+    _complete_purchases(e, buy, price)
+    e.offers.record_sales(e._by_group(offer_buy.astype(float)).astype(np.int64))
+
+
+def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -> None:
+    s = e.state
+    price = np.broadcast_to(np.asarray(price, dtype=float), buy.shape)
+    s.bought |= buy
+    s.buy_hour = np.where(buy, e.hour, s.buy_hour)
+    s.paid = np.where(buy, price, s.paid)
+    revenue = np.where(buy, price, 0.0).sum(axis=1)
+    s.revenue += revenue
+    e.hour_purchases += buy.sum(axis=1)
+    e.hour_revenue += revenue
+    e.bought_now = buy
+
+
+def _post(e: Engine) -> None:
+    s, p, tr = e.state, e.params, e.traits
+    boost = np.where(s.per_member(s.ugc_until) > e.hour, p.channel.ugc_boost, 1.0)
+    boost = boost * np.where(s.kol, p.advocacy.kol_share_boost, 1.0) * (1 + s.excitement)
+    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer] * boost)
+    posters = s.opened & (e.streams.uniform("post", e.hour) < chance)
+    e.post(posters)
+    bought_now = getattr(e, "bought_now", None)
+    if bought_now is not None and bought_now.any():
+        announce = bought_now & (
+            e.streams.uniform("announce", e.hour) < np.asarray(p.channel.announce_prob)[tr.layer]
+        )
+        n = e._by_group(announce.astype(float))
+        s.feed[:, :, FEED_PURCHASE] += n
+        e.hour_messages[:, 1] += n.sum(axis=1)
+    e.bought_now = None
+
+
+def _advocacy(e: Engine) -> None:
+    s, p = e.state, e.params
+    can = s.bought & ~s.shared & s.present
+    if not can.any():
+        return
+    base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
+    memory = s.memory((p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final))
+    chance = _sigmoid(base + p.advocacy.share_memory * memory)
+    chance = np.minimum(1.0, chance * np.where(s.kol, p.advocacy.kol_share_boost, 1.0))
+    sharers = can & (e.streams.uniform("share", e.hour) < chance)
+    s.shared |= sharers
+    e.invite(sharers)
+
+
+def _status(e: Engine) -> None:
+    s, p, tr = e.state, e.params, e.traits
+    mute = (s.status == ACTIVE) & (s.fatigue >= tr.fatigue_threshold)
+    s.status[mute] = DORMANT
+    may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
+    leave = may_leave & (e.streams.uniform("leave", e.hour) < p.fatigue.leave_prob)
+    s.status[leave] = LEFT
+
+
+def _ladder(e: Engine) -> None:
+    s = e.state
+    by_trust = np.searchsorted(e.stage_cut, s.trust, side="right").astype(np.int8)
+    stage = np.where(e.trust_shocked, by_trust, np.maximum(s.stage, by_trust))
+    stage = np.where(s.bought, np.maximum(stage, 5), stage)
+    s.stage = np.where(s.shared, 6, stage).astype(np.int8)
+
+
+def _bass(e: Engine) -> None:
+    """MODEL.md section 8: constant innovation plus imitation, fully mixed."""
+    s, pp = e.state, e.params.purchase
+    _new_hour(e)
+    members = s.ever_member.sum(axis=1)
+    share = (s.bought & s.ever_member).sum(axis=1) / np.maximum(members, 1)
+    hazard = 1.0 - np.exp(-(pp.bass_p + pp.bass_q * share) / 24.0)
+    buy = s.present & ~s.bought & (e.streams.uniform("buy", e.hour) < hazard[:, None])
+    _complete_purchases(e, buy, e.params.product.list_price)
+    _ladder(e)

@@ -1,0 +1,76 @@
+"""Target rules: which members a touchpoint reaches, as a boolean mask (replicates, slots)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .params import LAYERS, TargetSpec
+from .state import ACTIVE, DORMANT
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+RANK_KEYS: tuple[str, ...] = ("none", "centrality", "degree", "need", "trust", "random")
+
+
+def top_per_replicate(mask: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Keep, in each replicate, the ``k[r]`` members of ``mask`` with the highest score.
+
+    Args:
+        mask: candidates, (replicates, slots).
+        score: ranking score, higher first, same shape.
+        k: how many to keep per replicate, shape (replicates,).
+
+    Returns:
+        The kept members as a mask.
+    """
+    order = np.argsort(np.where(mask, -score, np.inf), axis=1, kind="stable")
+    position = np.empty_like(order)
+    rows = np.arange(mask.shape[0])[:, None]
+    position[rows, order] = np.arange(mask.shape[1])[None, :]
+    return mask & (position < np.asarray(k)[:, None])
+
+
+def select(
+    engine: Engine, spec: TargetSpec, hour: int, limit: np.ndarray | None = None
+) -> np.ndarray:
+    """Members matching a target rule now, ranked and cut to ``top_k`` and ``limit``.
+
+    Args:
+        engine: the running engine.
+        spec: the rule.
+        hour: the current hour (for ``active_within_hours`` and random ranking).
+        limit: optional per-replicate cap (e.g. the operator's remaining capacity).
+
+    Returns:
+        Boolean mask (replicates, slots).
+    """
+    s, tr = engine.state, engine.traits
+    allowed = [ACTIVE, DORMANT] if spec.include_dormant else [ACTIVE]
+    mask = np.isin(s.status, allowed)
+    if len(spec.layers) < len(LAYERS):
+        mask &= np.isin(tr.layer, [LAYERS.index(name) for name in spec.layers])
+    if spec.min_stage > 0 or spec.max_stage < 6:
+        mask &= (s.stage >= spec.min_stage) & (s.stage <= spec.max_stage)
+    if spec.bought is not None:
+        mask &= s.bought == bool(spec.bought)
+    if spec.active_within_hours > 0:
+        mask &= s.last_open >= hour - spec.active_within_hours
+    if spec.top_k <= 0 and limit is None:
+        return mask
+    k = np.full(mask.shape[0], spec.top_k if spec.top_k > 0 else mask.shape[1])
+    if limit is not None:
+        k = np.minimum(k, limit)
+    score = {
+        "none": tr.rank_noise,
+        "centrality": engine.centrality,
+        "degree": engine.degree,
+        "need": tr.need,
+        "trust": s.trust,
+        "random": None,
+    }[spec.rank_by]
+    if score is None:
+        score = engine.streams.uniform("target", hour)
+    return top_per_replicate(mask, score, k)

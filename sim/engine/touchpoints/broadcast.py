@@ -1,0 +1,36 @@
+"""``broadcast``: a notice to the whole group, or a mass private message to targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..effects import read_mass_messages
+from ..state import FEED_OPERATOR
+from .base import Firing, Touchpoint, bounded, register
+
+
+@register
+class Broadcast(Touchpoint):
+    """Cheap, reaches only those who read it, small trust gain, adds fatigue."""
+
+    name = "broadcast"
+
+    @dataclass
+    class Params:
+        channel: str = bounded("group", choices=("group", "private"))
+        messages: int = bounded(1, 1, 20)  # messages posted at once (copy, poster, ...)
+        minutes: float = bounded(2.0, 0)  # staff minutes
+
+    def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
+        p, s = firing.params, engine.state
+        engine.spend_minutes(p.minutes)
+        if p.channel == "group":
+            # Into the feed: read (or not) by members when they next open the group.
+            s.feed[:, firing.group, FEED_OPERATOR] += p.messages
+            engine.hour_messages[:, 0] += p.messages
+            return
+        read = targets & (engine.streams.uniform("read", engine.hour) < engine.params.channel.private_read_prob)
+        read_mass_messages(engine, read * float(p.messages), engine.params.fatigue.private_scale)
+        engine.hour_messages[:, 0] += p.messages * targets.sum(axis=1)

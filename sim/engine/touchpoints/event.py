@@ -1,0 +1,47 @@
+"""``event``: opening ceremony, ice-breaker, sharing session, closing ceremony."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..effects import raise_trust
+from ..state import ACTIVE, FEED_OPERATOR
+from .base import Firing, Touchpoint, bounded, register
+
+
+@register
+class Event(Touchpoint):
+    """Attended by members online and trusting enough: a strong moment and a posting burst."""
+
+    name = "event"
+
+    @dataclass
+    class Params:
+        show_up: float = bounded(4.0, 0)  # attendance chance = min(1, show_up * open chance now)
+        min_trust: float = bounded(0.1, 0, 1)  # trust needed to attend
+        value: float = bounded(0.8, -1, 1)  # experience value for attendees
+        trust_gain: float = bounded(0.15, 0, 1)
+        posts_per_attendee: float = bounded(1.5, 0)  # burst of member posts
+        excitement: float = bounded(1.0, 0, 1)  # raises activity for the next day or so
+        minutes: float = bounded(90.0, 0)
+        money: float = bounded(0.0, 0)  # prizes and the like
+
+    def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
+        p, s, tr = firing.params, engine.state, engine.traits
+        engine.spend_minutes(p.minutes)
+        if p.money > 0 and not engine.spend_money(np.full(s.replicates, p.money)).any():
+            return
+        s.feed[:, firing.group, FEED_OPERATOR] += 1
+        engine.hour_messages[:, 0] += 1
+        can = targets & (s.status == ACTIVE) & (s.trust >= p.min_trust)
+        chance = np.minimum(1.0, p.show_up * engine.open_chance())
+        came = can & (engine.streams.uniform("attend", engine.hour) < chance)
+        raise_trust(engine, came, p.trust_gain)
+        s.add_moment(came, p.value)
+        s.excitement = np.where(came, np.maximum(s.excitement, p.excitement), s.excitement)
+        s.opened |= came
+        s.last_open = np.where(came, engine.hour, s.last_open)
+        s.opened_today |= came
+        engine.post(came, p.posts_per_attendee)

@@ -1,0 +1,40 @@
+"""``offer``: open an offer (anchor, deadline, quota, price ladder); it closes by itself."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..effects import read_mass_messages
+from ..offer import OfferTerms
+from ..state import FEED_OPERATOR
+from .base import Firing, Touchpoint, register
+
+
+@register
+class Offer(Touchpoint):
+    """Announced in the group (pinned) or by mass private message to the targets."""
+
+    name = "offer"
+    Params = OfferTerms
+
+    def duration(self, params: OfferTerms) -> int:
+        return params.duration_hours
+
+    def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
+        p, s = firing.params, engine.state
+        engine.spend_minutes(p.minutes)
+        engine.offers.open(firing.group, p, engine.hour)
+        s.feed[:, firing.group, FEED_OPERATOR] += 1
+        engine.hour_messages[:, 0] += 1
+        engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
+        if p.announce == "private":
+            read = targets & (
+                engine.streams.uniform("read", engine.hour) < engine.params.channel.private_read_prob
+            )
+            read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
+            engine.show_offer(read)
+            engine.hour_messages[:, 0] += targets.sum(axis=1)
+
+    def during(self, engine, firing: Firing, hour: int) -> None:
+        if hour + 1 >= firing.end:
+            engine.offers.close_expired(hour + 1)
