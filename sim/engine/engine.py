@@ -82,6 +82,10 @@ class Engine:
         self.hour_purchases = np.zeros(replicates, dtype=np.int64)
         self.hour_revenue = np.zeros(replicates)
         self.bought_now: np.ndarray | None = None
+        # Neighbour counts for the herd signal, updated only when someone buys or joins.
+        self.neighbours_bought = np.zeros((replicates, self.slots))
+        self.neighbours_member = np.zeros((replicates, self.slots))
+        self.count_member_neighbours()
         self.recorder = Recorder(self)
 
     # ----------------------------------------------------------------- running
@@ -102,6 +106,11 @@ class Engine:
     def done(self) -> bool:
         """Whether the campaign is over."""
         return self.hour >= self.hours
+
+    def count_member_neighbours(self) -> None:
+        """Recount, for every slot, the neighbours who are or were members."""
+        members = self.state.ever_member.ravel().astype(float)
+        self.neighbours_member = (self.adjacency @ members).reshape(self.state.status.shape)
 
     # ------------------------------------------------ helpers for the touchpoints
     def open_chance(self) -> np.ndarray:
@@ -156,12 +165,12 @@ class Engine:
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""
         s, p = self.state, self.params
-        if not inviters.any():
+        free = p.population.group_capacity - s.present.sum(axis=1)
+        if not inviters.any() or (free <= 0).all():
             return
         ties = (self.adjacency @ inviters.ravel().astype(float)).reshape(inviters.shape)
         chance = 1 - (1 - p.advocacy.join_prob) ** ties
         joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour) < chance)
-        free = p.population.group_capacity - s.present.sum(axis=1)
         if reward > 0:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
@@ -177,5 +186,6 @@ class Engine:
         s.trust = np.where(warm, np.maximum(s.trust, self.stage_cut[0]), s.trust)
         s.last_counts[joining] = s.per_member(s.feed)[joining]
         n = joining.sum(axis=1)
+        self.count_member_neighbours()
         s.money += reward * n
         self.hour_joins += n

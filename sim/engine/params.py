@@ -40,10 +40,10 @@ class PopulationParams:
     conformity_concentration: float = 5.0
     activity_median: list[float] = _per_layer(0.45, 0.25, 0.07)  # open chance/hour at peak
     activity_sigma: float = 0.5  # log-normal sigma of the per-member activity
-    trust_mean: list[float] = _per_layer(0.3, 0.15, 0.05)  # initial trust, Beta mean
+    trust_mean: list[float] = _per_layer(0.3, 0.2, 0.12)  # initial trust, Beta mean
     trust_concentration: float = 8.0
-    trust_threshold_mean: list[float] = _per_layer(0.35, 0.45, 0.5)  # trust needed to buy
-    trust_threshold_concentration: float = 12.0
+    trust_threshold_mean: list[float] = _per_layer(0.3, 0.4, 0.45)  # trust needed to buy
+    trust_threshold_concentration: float = 6.0
     herd_threshold_mean: float = 0.15  # Granovetter threshold on perceived adoption, Beta mean
     herd_threshold_concentration: float = 3.0
     fatigue_threshold_mean: float = 0.7  # fatigue at which a member mutes the group
@@ -73,7 +73,7 @@ class ActivityParams:
             1.0, 0.8, 0.5, 0.45, 0.45, 0.5, 0.6, 0.8, 1.0, 1.0, 0.7, 0.3,
         ]
     )  # relative chance of opening by hour of day (peaks at 8, 12, 20-21)
-    novelty_floor: float = 0.25  # share of the starting activity left once novelty is gone
+    novelty_floor: float = 0.15  # share of the starting activity left once novelty is gone
     novelty_days: float = 4.0  # e-folding time (days) of the novelty after joining
     dormant_factor: float = 0.1  # open chance multiplier once a member muted the group
     anticipation_boost: float = 1.5  # activity multiplier at full anticipation (teasers)
@@ -100,7 +100,7 @@ class TrustParams:
 
     broadcast_gain: float = 0.01  # trust gain per broadcast read (times 1 - trust)
     repetition_decay: float = 0.97  # each further broadcast read counts this much less
-    peer_gain: float = 0.01  # gain per member post read, times the poster's trust
+    peer_gain: float = 0.01  # per member post read: share of the gap to the posters' trust closed
     stage_thresholds: list[float] = field(default_factory=lambda: [0.15, 0.3, 0.45, 0.6])
 
 
@@ -108,7 +108,7 @@ class TrustParams:
 class FatigueParams:
     """Annoyance from unsolicited mass messages, muting and leaving."""
 
-    per_mass_message: float = 0.04  # fatigue added by each mass message read
+    per_mass_message: float = 0.06  # fatigue added by each mass message read
     private_scale: float = 2.0  # a mass *private* message annoys this many times more
     decay_halflife_hours: float = 96.0  # fatigue fades slowly
     leave_trust: float = 0.25  # dormant members below this trust may leave
@@ -148,7 +148,7 @@ class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
     model: str = "logistic"  # logistic (the agent model) | bass (MODEL.md section 8)
-    intercept: float = -7.5
+    intercept: float = -7.7
     trust: float = 3.0
     need: float = 2.5
     herd: float = 2.5

@@ -82,7 +82,7 @@ def draw_traits(params: PopulationParams, streams: Streams, degree: np.ndarray) 
     """
 
     def u(name: str) -> np.ndarray:
-        return streams.uniform("population", _ATTR[name])
+        return streams.uniform("population", _ATTR[name], precise=True)
 
     def z(name: str) -> np.ndarray:
         return ndtri(np.clip(u(name), 1e-12, 1 - 1e-12))

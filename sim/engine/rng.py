@@ -60,25 +60,28 @@ class Streams:
         bitgen = np.random.Philox(key=key, counter=np.array([0, 0, counter, 0], np.uint64))
         return np.random.Generator(bitgen)
 
-    def uniform(self, kind: str, counter: int) -> np.ndarray:
+    def uniform(self, kind: str, counter: int, precise: bool = False) -> np.ndarray:
         """Uniform [0, 1) draws for every (replicate, slot) at one counter value.
 
         Args:
             kind: a key of ``STREAMS``.
             counter: usually the hour; population draws use one counter per attribute.
+            precise: draw float64 (used for the population's attributes).
 
         Returns:
-            Array of shape (replicates, slots).
+            Array of shape (replicates, slots), float32 (resolution 6e-8, ample for the
+            hourly chances of the model and half the cost of float64).
         """
         gen = self._generator(kind, counter)
+        dtype = np.float64 if precise else np.float32
         if self.first_replicate:
-            full = gen.random((self.first_replicate + self.replicates) * self.slots)
+            full = gen.random((self.first_replicate + self.replicates) * self.slots, dtype)
             return full[self.first_replicate * self.slots :].reshape(self.replicates, -1)
-        return gen.random((self.replicates, self.slots))
+        return gen.random((self.replicates, self.slots), dtype)
 
     def normal(self, kind: str, counter: int) -> np.ndarray:
         """Standard normal draws derived from ``uniform`` (inverse CDF), same indexing."""
-        return ndtri(np.clip(self.uniform(kind, counter), 1e-12, 1 - 1e-12))
+        return ndtri(np.clip(self.uniform(kind, counter, precise=True), 1e-12, 1 - 1e-12))
 
     def replicate_seed(self, kind: str, replicate: int) -> int:
         """An integer seed for one replicate's use of a non-vectorised library (networkx)."""

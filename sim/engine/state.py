@@ -121,7 +121,13 @@ class State:
         return self.status != OUTSIDE
 
     def per_member(self, by_group: np.ndarray) -> np.ndarray:
-        """Spread a (replicates, groups[, k]) array onto members through their group."""
+        """Spread a (replicates, groups[, k]) array onto members through their group.
+
+        With one group this is a read-only broadcast view (no copy).
+        """
+        if by_group.shape[1] == 1:
+            shape = (self.replicates, self.slots, *by_group.shape[2:])
+            return np.broadcast_to(by_group[:, :1], shape)
         if by_group.ndim == 2:
             return np.take_along_axis(by_group, self.group, axis=1)
         return np.take_along_axis(by_group, self.group[..., None], axis=1)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .effects import raise_trust, read_mass_messages
+from .effects import read_mass_messages
 from .state import (
     ACTIVE,
     DORMANT,
@@ -114,35 +114,48 @@ def _open_and_read(e: Engine) -> None:
     s.opened = opened
     s.opened_today |= opened
     s.last_open = np.where(opened, e.hour, s.last_open)
-    feed = s.per_member(s.feed)  # (R, S, K)
-    new = np.where(opened[..., None], feed - s.last_counts, 0.0)
-    backlog = new[..., FEED_OPERATOR] + new[..., FEED_MEMBER] + new[..., FEED_PURCHASE]
-    backlog = backlog + new[..., FEED_SHILL]
-    share = p.channel.attention / (p.channel.attention + backlog)
-    reads = new * share[..., None]
-    read_mass_messages(e, reads[..., FEED_OPERATOR])
-    raise_trust(e, opened, np.minimum(1.0, p.trust.peer_gain * reads[..., FEED_MEMBER_TRUST]))
-    s.seen_purchases += reads[..., FEED_PURCHASE] + reads[..., FEED_SHILL]
-    s.read_shill = reads[..., FEED_SHILL]
-    s.last_counts = np.where(opened[..., None], feed, s.last_counts)
+    rows, cols = np.nonzero(opened)  # only this hour's openers read: work on them alone
+    if rows.size:
+        feed = s.per_member(s.feed)[rows, cols]  # (n, K)
+        new = feed - s.last_counts[rows, cols]
+        backlog = new[:, [FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL]].sum(axis=1)
+        reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
+        s.last_counts[rows, cols] = feed
+
+        def full(kind: int) -> np.ndarray:
+            out = np.zeros(opened.shape)
+            out[rows, cols] = reads[:, kind]
+            return out
+
+        read_mass_messages(e, full(FEED_OPERATOR))
+        # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
+        # trusted members lift others; an untrusted crowd lifts nobody.
+        n_posts = reads[:, FEED_MEMBER]
+        poster_trust = reads[:, FEED_MEMBER_TRUST] / np.maximum(n_posts, 1e-9)
+        pull = 1.0 - (1.0 - p.trust.peer_gain) ** n_posts
+        gap = np.maximum(poster_trust - s.trust[rows, cols], 0.0)
+        s.trust[rows, cols] += pull * gap
+        s.seen_purchases[rows, cols] += reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
+        s.read_shill[rows, cols] = reads[:, FEED_SHILL]
     if e.offers.is_open.any():
         noticed = opened & (e.streams.uniform("notice", e.hour) < p.scarcity.notice_prob)
         e.show_offer(noticed)
 
 
-def herd_pull(e: Engine) -> np.ndarray:
-    """Pull of perceived adoption on each member (0..conformity), Granovetter-style."""
+def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Pull of perceived adoption on members (rows, cols): 0..conformity, Granovetter-style.
+
+    Perceived adoption mixes purchase posts seen in the group (saturating) with the share
+    of the member's graph neighbours (who are or were members) who bought.
+    """
     s, p, tr = e.state, e.params.herd, e.traits
-    group_signal = 1.0 - np.exp(-s.seen_purchases / p.group_scale)
-    bought = (s.bought & s.ever_member).ravel().astype(float)
-    members = s.ever_member.ravel().astype(float)
-    adj = e.adjacency
-    nb_bought = (adj @ bought).reshape(s.bought.shape)
-    nb_members = (adj @ members).reshape(s.bought.shape)
-    neighbour_share = nb_bought / np.maximum(nb_members, 1.0)
+    group_signal = 1.0 - np.exp(-s.seen_purchases[rows, cols] / p.group_scale)
+    neighbour_share = e.neighbours_bought[rows, cols] / np.maximum(
+        e.neighbours_member[rows, cols], 1.0
+    )
     perceived = p.group_weight * group_signal + (1 - p.group_weight) * neighbour_share
     width = max(p.threshold_width, 1e-6)
-    return tr.conformity * _sigmoid((perceived - tr.herd_threshold) / width)
+    return tr.conformity[rows, cols] * _sigmoid((perceived - tr.herd_threshold[rows, cols]) / width)
 
 
 def _purchase(e: Engine) -> None:
@@ -156,34 +169,40 @@ def _purchase(e: Engine) -> None:
     eligible = (
         (s.status == ACTIVE) | ((s.status == DORMANT) & s.touched)
     ) & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold) & ~np.isnan(price)
-    if not eligible.any():
+    rows, cols = np.nonzero(eligible)  # the logistic is computed for eligible members only
+    if not rows.size:
         return
-    anchor = np.zeros_like(price)
-    urgency = np.zeros_like(price)
-    if on_offer.any():
+    x = price[rows, cols]
+    offered = on_offer[rows, cols]
+    anchor = np.zeros_like(x)
+    urgency = np.zeros_like(x)
+    if offered.any():
         anchors = np.array([t.anchor if t is not None else 0.0 for t in e.offers.terms])
-        a = s.per_member(np.broadcast_to(anchors, e.offers.is_open.shape))
-        anchor = np.where(on_offer & (a > 0), (a - price) / np.maximum(a, 1e-9), 0.0)
-        urgency = np.where(
-            on_offer, s.per_member(e.offers.urgency(e.hour, p.scarcity.deadline_tau_hours)), 0.0
-        )
+        a = s.per_member(np.broadcast_to(anchors, e.offers.is_open.shape))[rows, cols]
+        anchor = np.where(offered & (a > 0), (a - x) / np.maximum(a, 1e-9), 0.0)
+        u = s.per_member(e.offers.urgency(e.hour, p.scarcity.deadline_tau_hours))[rows, cols]
+        urgency = np.where(offered, u, 0.0)
+    weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
     logit = (
         pp.intercept
-        + pp.trust * s.trust
-        + pp.need * tr.need
-        + pp.herd * herd_pull(e)
+        + pp.trust * s.trust[rows, cols]
+        + pp.need * tr.need[rows, cols]
+        + pp.herd * herd_pull(e, rows, cols)
         + pp.urgency * urgency
         + pp.anchor * anchor
-        + pp.price * (tr.price_ratio - np.nan_to_num(price) / list_price)
-        + pp.memory * s.memory((p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final))
-        + pp.fatigue * s.fatigue
+        + pp.price * (tr.price_ratio[rows, cols] - x / list_price)
+        + pp.memory * s.memory(weights)[rows, cols]
+        + pp.fatigue * s.fatigue[rows, cols]
     )
-    buy = eligible & (e.streams.uniform("buy", e.hour) < _sigmoid(logit))
+    draw = e.streams.uniform("buy", e.hour)[rows, cols]
+    buy = np.zeros_like(eligible)
+    buy[rows, cols] = draw < _sigmoid(logit)
     offer_buy = buy & on_offer
     remaining = e.offers.remaining()[:, 0]
     if np.isfinite(remaining).any() and (offer_buy.sum(axis=1) > remaining).any():
         keep = top_per_replicate(
-            offer_buy, e.streams.uniform("quota_order", e.hour),
+            offer_buy,
+            e.streams.uniform("quota_order", e.hour),
             np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64),
         )
         buy &= ~offer_buy | keep
@@ -194,6 +213,8 @@ def _purchase(e: Engine) -> None:
 
 def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -> None:
     s = e.state
+    if not buy.any():
+        return
     price = np.broadcast_to(np.asarray(price, dtype=float), buy.shape)
     s.bought |= buy
     s.buy_hour = np.where(buy, e.hour, s.buy_hour)
@@ -203,6 +224,7 @@ def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -
     e.hour_purchases += buy.sum(axis=1)
     e.hour_revenue += revenue
     e.bought_now = buy
+    e.neighbours_bought += (e.adjacency @ buy.ravel().astype(float)).reshape(buy.shape)
 
 
 def _post(e: Engine) -> None:
@@ -248,7 +270,7 @@ def _status(e: Engine) -> None:
 
 def _ladder(e: Engine) -> None:
     s = e.state
-    by_trust = np.searchsorted(e.stage_cut, s.trust, side="right").astype(np.int8)
+    by_trust = sum((s.trust >= cut).astype(np.int8) for cut in e.stage_cut)
     stage = np.where(e.trust_shocked, by_trust, np.maximum(s.stage, by_trust))
     stage = np.where(s.bought, np.maximum(stage, 5), stage)
     s.stage = np.where(s.shared, 6, stage).astype(np.int8)
