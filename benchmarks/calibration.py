@@ -55,7 +55,8 @@ def measure(strategy: str, seed: int, replicates: int, overrides: list[str]) -> 
     s, rec = engine.state, engine.recorder
     conversion = (s.bought & s.ever_member).sum(1) / s.ever_member.sum(1)
     by_layer = [
-        (s.bought & (engine.traits.layer == k)).sum() / (s.ever_member & (engine.traits.layer == k)).sum()
+        (s.bought & (engine.traits.layer == k)).sum()
+        / (s.ever_member & (engine.traits.layer == k)).sum()
         for k in range(3)
     ]
     purchases = rec.purchases

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 
 from . import graph as graphs
@@ -21,7 +22,7 @@ from .validation import check_model
 def slot_count(params: ModelParams) -> int:
     """Member slots per replicate: the members plus their outside contacts."""
     members = params.population.members
-    return members + int(math.ceil(members * params.population.outside_ratio))
+    return members + math.ceil(members * params.population.outside_ratio)
 
 
 class Engine:
@@ -51,7 +52,7 @@ class Engine:
         self.params = p = params or ModelParams()
         check_model(p)
         if replicates < 1:
-            from .validation import ConfigError  # noqa: PLC0415
+            from .validation import ConfigError
 
             raise ConfigError(f"replicates = {replicates}: must be at least 1")
         self.schedule = compile_plan(p.strategy, p.days, plan_source)
@@ -60,11 +61,12 @@ class Engine:
         self.slots = slot_count(p)
         self.members = p.population.members
         self.streams = Streams(seed, replicates, self.slots, first_replicate)
-        self.graphs = [
+        self.edges = [
             graphs.generate(p.graph, self.slots, self.streams.replicate_seed("graph", r))
             for r in range(replicates)
         ]
-        self.adjacency = graphs.block_diagonal(self.graphs, self.slots)
+        self._graphs: list[nx.Graph] | None = None
+        self.adjacency = graphs.block_diagonal(self.edges, self.slots)
         self.degree = np.asarray(self.adjacency.sum(axis=1)).reshape(replicates, self.slots)
         self.centrality = graphs.eigen_centrality(self.adjacency, replicates)
         self.traits = draw_traits(p.population, self.streams, self.degree)
@@ -87,6 +89,13 @@ class Engine:
         self.neighbours_member = np.zeros((replicates, self.slots))
         self.count_member_neighbours()
         self.recorder = Recorder(self)
+
+    @property
+    def graphs(self) -> list[nx.Graph]:
+        """Each replicate's social graph as networkx (built on first use, for the faces)."""
+        if self._graphs is None:
+            self._graphs = [graphs.to_networkx(e, self.slots) for e in self.edges]
+        return self._graphs
 
     # ----------------------------------------------------------------- running
     def step(self) -> None:
@@ -154,7 +163,7 @@ class Engine:
 
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
-        from .state import FEED_MEMBER, FEED_MEMBER_TRUST  # noqa: PLC0415
+        from .state import FEED_MEMBER, FEED_MEMBER_TRUST
 
         s = self.state
         n = np.where(who, count, 0.0)
@@ -175,14 +184,16 @@ class Engine:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
         if (joining.sum(axis=1) > free).any():
-            from .targeting import top_per_replicate  # noqa: PLC0415
+            from .targeting import top_per_replicate
 
             joining = top_per_replicate(joining, self.traits.rank_noise, np.maximum(free, 0))
         if not joining.any():
             return
         s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
         s.join_hour = np.where(joining, self.hour, s.join_hour)
-        warm = joining & (self.streams.uniform("join_stage", self.hour) < p.advocacy.join_stage1_prob)
+        warm = joining & (
+            self.streams.uniform("join_stage", self.hour) < p.advocacy.join_stage1_prob
+        )
         s.trust = np.where(warm, np.maximum(s.trust, self.stage_cut[0]), s.trust)
         s.last_counts[joining] = s.per_member(s.feed)[joining]
         n = joining.sum(axis=1)

@@ -57,8 +57,8 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
                     f"found {fields or 'no header'}"
                 )
             edges = []
-            for line, row in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            for line, raw in enumerate(reader, start=2):
+                row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
                 if not row["source"] or not row["target"]:
                     raise GraphInputError(f"{where}: line {line} has an empty source or target")
                 edges.append((row["source"], row["target"]))
@@ -78,8 +78,8 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
     return graph
 
 
-def generate(params: GraphParams, slots: int, seed: int) -> nx.Graph:
-    """Build one replicate's graph on nodes ``0 .. slots-1``.
+def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
+    """Build one replicate's graph on nodes ``0 .. slots-1`` as an edge array.
 
     Args:
         params: graph settings.
@@ -87,15 +87,14 @@ def generate(params: GraphParams, slots: int, seed: int) -> nx.Graph:
         seed: integer seed for this replicate (never the global generator).
 
     Returns:
-        An undirected networkx graph whose node labels are slots.
+        Array (edges, 2) of node pairs, each undirected tie once.
     """
-    rng = np.random.default_rng(seed)
-    k = max(1, int(round(params.mean_degree / 2)))
+    k = max(1, round(params.mean_degree / 2))
     if params.kind == "holme_kim":
-        graph = nx.powerlaw_cluster_graph(slots, k, params.triangle_prob, seed=rng)
+        graph = nx.powerlaw_cluster_graph(slots, k, params.triangle_prob, seed=seed)
     elif params.kind == "small_world":
         graph = nx.connected_watts_strogatz_graph(
-            slots, max(2, 2 * k), params.rewire_prob, seed=rng
+            slots, max(2, 2 * k), params.rewire_prob, seed=seed
         )
     elif params.kind == "sbm":
         blocks = max(1, params.blocks)
@@ -103,29 +102,42 @@ def generate(params: GraphParams, slots: int, seed: int) -> nx.Graph:
         inside = params.mean_degree * (1 - params.mixing) / max(1, max(sizes) - 1)
         across = params.mean_degree * params.mixing / max(1, slots - max(sizes))
         probs = [[inside if a == b else across for b in range(blocks)] for a in range(blocks)]
-        graph = nx.stochastic_block_model(sizes, probs, seed=rng)
-        graph = nx.Graph(graph)  # drop block metadata
+        graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
     elif params.kind == "complete":
-        return nx.complete_graph(slots)
+        rows, cols = np.triu_indices(slots, k=1)
+        return np.stack([rows, cols], axis=1)
     elif params.kind == "edgelist":
-        return read_edgelist(params.edgelist_path, slots)
+        return edges_of(read_edgelist(params.edgelist_path, slots))
     else:
         raise GraphInputError(f"graph.kind={params.kind!r}: allowed {', '.join(GRAPH_KINDS)}")
     # Generators give low labels to early, well-connected nodes: shuffle labels so that the
     # members (the first slots) are a random sample of the graph.
-    perm = rng.permutation(slots)
-    return nx.relabel_nodes(graph, {n: int(perm[n]) for n in graph.nodes})
+    perm = np.random.default_rng(seed).permutation(slots)
+    return perm[edges_of(graph)]
 
 
-def block_diagonal(graphs: list[nx.Graph], slots: int) -> sp.csr_matrix:
-    """Stack per-replicate graphs into one (R*slots, R*slots) CSR adjacency matrix."""
+def edges_of(graph: nx.Graph) -> np.ndarray:
+    """The graph's ties as an (edges, 2) integer array."""
+    edges = np.asarray(list(graph.edges()), dtype=np.int64)
+    return edges.reshape(-1, 2)
+
+
+def to_networkx(edges: np.ndarray, slots: int) -> nx.Graph:
+    """A networkx graph on nodes ``0 .. slots-1`` with the given ties."""
+    graph = nx.empty_graph(slots)
+    graph.add_edges_from(map(tuple, edges.tolist()))
+    return graph
+
+
+def block_diagonal(edge_lists: list[np.ndarray], slots: int) -> sp.csr_matrix:
+    """Stack per-replicate edge arrays into one (R*slots, R*slots) CSR adjacency matrix."""
     rows, cols = [], []
-    for r, graph in enumerate(graphs):
-        if graph.number_of_edges():
-            e = np.asarray(graph.edges(), dtype=np.int64)
+    for r, given in enumerate(edge_lists):
+        e = given[given[:, 0] != given[:, 1]]  # no self-ties
+        if len(e):
             rows.append(e[:, 0] + r * slots)
             cols.append(e[:, 1] + r * slots)
-    n = len(graphs) * slots
+    n = len(edge_lists) * slots
     if not rows:
         return sp.csr_matrix((n, n), dtype=np.float64)
     r_ = np.concatenate(rows)

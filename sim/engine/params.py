@@ -69,8 +69,30 @@ class ActivityParams:
 
     rhythm: list[float] = field(
         default_factory=lambda: [
-            0.05, 0.02, 0.02, 0.02, 0.02, 0.05, 0.2, 0.6, 1.0, 0.7, 0.5, 0.6,
-            1.0, 0.8, 0.5, 0.45, 0.45, 0.5, 0.6, 0.8, 1.0, 1.0, 0.7, 0.3,
+            0.05,
+            0.02,
+            0.02,
+            0.02,
+            0.02,
+            0.05,
+            0.2,
+            0.6,
+            1.0,
+            0.7,
+            0.5,
+            0.6,
+            1.0,
+            0.8,
+            0.5,
+            0.45,
+            0.45,
+            0.5,
+            0.6,
+            0.8,
+            1.0,
+            1.0,
+            0.7,
+            0.3,
         ]
     )  # relative chance of opening by hour of day (peaks at 8, 12, 20-21)
     novelty_floor: float = 0.15  # share of the starting activity left once novelty is gone
@@ -111,7 +133,7 @@ class FatigueParams:
     per_mass_message: float = 0.06  # fatigue added by each mass message read
     private_scale: float = 2.0  # a mass *private* message annoys this many times more
     decay_halflife_hours: float = 96.0  # fatigue fades slowly
-    leave_trust: float = 0.25  # dormant members below this trust may leave
+    leave_trust: float = 0.4  # dormant members below this trust may leave
     leave_prob: float = 0.01  # hourly chance such a member leaves
 
 

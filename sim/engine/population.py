@@ -28,6 +28,7 @@ _ATTR = {
     "herd_threshold": 7,
     "fatigue_threshold": 8,
     "rank_noise": 9,
+    "purchase_clock": 10,
 }
 
 
@@ -45,6 +46,7 @@ class Traits:
     herd_threshold: np.ndarray
     fatigue_threshold: np.ndarray
     rank_noise: np.ndarray  # tie-breaker for random targeting
+    purchase_clock: np.ndarray  # Exp(1): the member buys when its summed hazard passes this
 
 
 def _beta(u: np.ndarray, mean: np.ndarray, concentration: float) -> np.ndarray:
@@ -122,4 +124,5 @@ def draw_traits(params: PopulationParams, streams: Streams, degree: np.ndarray) 
             params.fatigue_threshold_concentration,
         ),
         rank_noise=u("rank_noise"),
+        purchase_clock=-np.log1p(-u("purchase_clock")),
     )

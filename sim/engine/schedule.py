@@ -50,7 +50,8 @@ def _as_spec(entry: Any, where: str) -> TouchpointSpec:
     kind = entry.get("type")
     if kind not in REGISTRY:
         raise ConfigError(
-            f"{where}.type = {kind!r}: unknown touchpoint type; allowed: {', '.join(sorted(REGISTRY))}"
+            f"{where}.type = {kind!r}: unknown touchpoint type; "
+            f"allowed: {', '.join(sorted(REGISTRY))}"
         )
     raw = {k: v for k, v in entry.items() if k not in ("params", "target")}
     spec = build(TouchpointSpec, raw, where)
@@ -62,7 +63,9 @@ def _as_spec(entry: Any, where: str) -> TouchpointSpec:
 def _check_target(t: TargetSpec, where: str) -> None:
     for layer in t.layers:
         if layer not in LAYERS:
-            raise ConfigError(f"{where}.layers: unknown layer {layer!r}; allowed: {', '.join(LAYERS)}")
+            raise ConfigError(
+                f"{where}.layers: unknown layer {layer!r}; allowed: {', '.join(LAYERS)}"
+            )
     for name in ("min_stage", "max_stage"):
         value = getattr(t, name)
         if not 0 <= value < N_STAGES:

@@ -43,6 +43,7 @@ class State:
     bought: np.ndarray = field(init=False)
     buy_hour: np.ndarray = field(init=False)
     paid: np.ndarray = field(init=False)  # price paid
+    hazard: np.ndarray = field(init=False)  # purchase hazard summed over eligible hours
     shared: np.ndarray = field(init=False)
     kol: np.ndarray = field(init=False)  # cultivated key opinion leader
     shill_detected: np.ndarray = field(init=False)
@@ -84,6 +85,7 @@ class State:
         self.bought = _full(rs, False, bool)
         self.buy_hour = _full(rs, -1, np.int32)
         self.paid = _full(rs, 0.0, np.float64)
+        self.hazard = _full(rs, 0.0, np.float64)
         self.shared = _full(rs, False, bool)
         self.kol = _full(rs, False, bool)
         self.shill_detected = _full(rs, False, bool)

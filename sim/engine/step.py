@@ -10,7 +10,8 @@
    posts (herd signal), the pinned offer.
 6. Running touchpoints act (shill posts and exposure, referral invites, offer deadlines).
 7. Purchase: past the member's trust threshold, a logistic chance of trust, need, herd
-   pull, urgency, anchor, price, memory and fatigue; a quota caps offer sales.
+   pull, urgency, anchor, price, memory and fatigue, drawn through the member's purchase
+   clock (see ``_accumulate_hazard``); a quota caps offer sales.
 8. Posting: members who opened post; buyers announce purchases.
 9. Advocacy: buyers share outward (stage 6); their outside friends may join.
 10. Status: fatigue past the member's threshold mutes the group; muted members with low
@@ -167,8 +168,12 @@ def _purchase(e: Engine) -> None:
     fallback = list_price if p.strategy.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
     eligible = (
-        (s.status == ACTIVE) | ((s.status == DORMANT) & s.touched)
-    ) & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold) & ~np.isnan(price)
+        ((s.status == ACTIVE) | ((s.status == DORMANT) & s.touched))
+        & ~s.bought
+        & (s.opened | s.touched)
+        & (s.trust >= tr.trust_threshold)
+        & ~np.isnan(price)
+    )
     rows, cols = np.nonzero(eligible)  # the logistic is computed for eligible members only
     if not rows.size:
         return
@@ -194,9 +199,8 @@ def _purchase(e: Engine) -> None:
         + pp.memory * s.memory(weights)[rows, cols]
         + pp.fatigue * s.fatigue[rows, cols]
     )
-    draw = e.streams.uniform("buy", e.hour)[rows, cols]
     buy = np.zeros_like(eligible)
-    buy[rows, cols] = draw < _sigmoid(logit)
+    buy[rows, cols] = _accumulate_hazard(e, rows, cols, _sigmoid(logit))
     offer_buy = buy & on_offer
     remaining = e.offers.remaining()[:, 0]
     if np.isfinite(remaining).any() and (offer_buy.sum(axis=1) > remaining).any():
@@ -209,6 +213,22 @@ def _purchase(e: Engine) -> None:
         offer_buy &= keep
     _complete_purchases(e, buy, price)
     e.offers.record_sales(e._by_group(offer_buy.astype(float)).astype(np.int64))
+
+
+def _accumulate_hazard(
+    e: Engine, rows: np.ndarray, cols: np.ndarray, chance: np.ndarray
+) -> np.ndarray:
+    """Add this hour's purchase hazard; members whose sum passes their clock buy.
+
+    Buying in an hour with chance p is drawn as: the summed hazard -log(1 - p) passes the
+    member's Exp(1) purchase clock, drawn once. Hour by hour this is the same Bernoulli(p)
+    (survival is the product of 1 - p), but the member who "would buy anyway" is the same
+    member under every strategy, which pairs strategy comparisons far more tightly than
+    fresh draws each hour.
+    """
+    s = e.state
+    s.hazard[rows, cols] += -np.log1p(-np.minimum(chance, 1.0 - 1e-12))
+    return s.hazard[rows, cols] >= e.traits.purchase_clock[rows, cols]
 
 
 def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -> None:
@@ -264,8 +284,9 @@ def _status(e: Engine) -> None:
     mute = (s.status == ACTIVE) & (s.fatigue >= tr.fatigue_threshold)
     s.status[mute] = DORMANT
     may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
-    leave = may_leave & (e.streams.uniform("leave", e.hour) < p.fatigue.leave_prob)
-    s.status[leave] = LEFT
+    if may_leave.any():
+        leave = may_leave & (e.streams.uniform("leave", e.hour) < p.fatigue.leave_prob)
+        s.status[leave] = LEFT
 
 
 def _ladder(e: Engine) -> None:
@@ -283,6 +304,8 @@ def _bass(e: Engine) -> None:
     members = s.ever_member.sum(axis=1)
     share = (s.bought & s.ever_member).sum(axis=1) / np.maximum(members, 1)
     hazard = 1.0 - np.exp(-(pp.bass_p + pp.bass_q * share) / 24.0)
-    buy = s.present & ~s.bought & (e.streams.uniform("buy", e.hour) < hazard[:, None])
+    rows, cols = np.nonzero(s.present & ~s.bought)
+    buy = np.zeros(s.bought.shape, dtype=bool)
+    buy[rows, cols] = _accumulate_hazard(e, rows, cols, hazard[rows])
     _complete_purchases(e, buy, e.params.product.list_price)
     _ladder(e)

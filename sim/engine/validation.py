@@ -8,6 +8,7 @@ name the place (file and field path) and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import types
 import typing
 from typing import Any
@@ -23,7 +24,7 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _coerce(value: Any, tp: Any, where: str) -> Any:
+def _coerce(value: Any, tp: Any, where: str) -> Any:  # noqa: PLR0911 (one return per type)
     origin = typing.get_origin(tp)
     if tp is Any:
         return value
@@ -79,7 +80,8 @@ def build(cls: type, data: dict[str, Any] | None, where: str) -> Any:
     Args:
         cls: a dataclass whose fields may carry ``min``, ``max`` and ``choices`` metadata.
         data: the given values (missing ones take the defaults).
-        where: the place to name in errors, e.g. ``"configs/strategy/x.yaml: touchpoints[2].params"``.
+        where: the place to name in errors, e.g.
+            ``"configs/strategy/x.yaml: touchpoints[2].params"``.
 
     Returns:
         An instance of ``cls``.
@@ -96,9 +98,9 @@ def build(cls: type, data: dict[str, Any] | None, where: str) -> Any:
             f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(fields)}"
         )
     values = {}
-    for name, value in data.items():
+    for name, given in data.items():
         path = f"{where}.{name}"
-        value = _coerce(value, hints[name], path)
+        value = _coerce(given, hints[name], path)
         meta = fields[name].metadata
         lo, hi, choices = meta.get("min"), meta.get("max"), meta.get("choices")
         if choices is not None and value not in choices:
@@ -127,7 +129,7 @@ def check_model(p: ModelParams) -> None:
     Raises:
         ConfigError: naming the first field out of range and what is allowed.
     """
-    from .graph import GRAPH_KINDS  # noqa: PLC0415
+    from .graph import GRAPH_KINDS
 
     if p.days < 1:
         raise ConfigError(f"days = {p.days}: must be at least 1")
@@ -141,10 +143,14 @@ def check_model(p: ModelParams) -> None:
         )
     _positive("population.outside_ratio", pop.outside_ratio)
     per_layer = [
-        "layer_shares", "need_mean", "conformity_mean", "activity_median", "trust_mean",
+        "layer_shares",
+        "need_mean",
+        "conformity_mean",
+        "activity_median",
+        "trust_mean",
         "trust_threshold_mean",
     ]
-    for name in per_layer + ["price_ratio_median"]:
+    for name in [*per_layer, "price_ratio_median"]:
         values = getattr(pop, name)
         if len(values) != len(LAYERS):
             raise ConfigError(
@@ -163,12 +169,16 @@ def check_model(p: ModelParams) -> None:
     for name in ("herd_threshold_mean", "fatigue_threshold_mean"):
         _unit(f"population.{name}", getattr(pop, name))
     if p.graph.kind not in GRAPH_KINDS:
-        raise ConfigError(f"graph.kind = {p.graph.kind!r}: allowed values are {', '.join(GRAPH_KINDS)}")
+        raise ConfigError(
+            f"graph.kind = {p.graph.kind!r}: allowed values are {', '.join(GRAPH_KINDS)}"
+        )
     _positive("graph.mean_degree", p.graph.mean_degree, strict=True)
     for name in ("triangle_prob", "rewire_prob", "mixing"):
         _unit(f"graph.{name}", getattr(p.graph, name))
     if len(p.activity.rhythm) != 24:
-        raise ConfigError(f"activity.rhythm: needs 24 values (one per hour), got {len(p.activity.rhythm)}")
+        raise ConfigError(
+            f"activity.rhythm: needs 24 values (one per hour), got {len(p.activity.rhythm)}"
+        )
     for h, v in enumerate(p.activity.rhythm):
         _unit(f"activity.rhythm[{h}]", v)
     _unit("activity.novelty_floor", p.activity.novelty_floor)
@@ -179,7 +189,7 @@ def check_model(p: ModelParams) -> None:
             _unit(f"channel.{name} ({layer})", v)
     _unit("trust.repetition_decay", p.trust.repetition_decay)
     th = p.trust.stage_thresholds
-    if len(th) != 4 or any(b <= a for a, b in zip(th, th[1:], strict=False)) or not 0 < th[0]:
+    if len(th) != 4 or any(b <= a for a, b in itertools.pairwise(th)) or not 0 < th[0]:
         raise ConfigError(
             f"trust.stage_thresholds = {th}: needs 4 increasing values in (0, 1) for stages 1-4"
         )
@@ -190,7 +200,9 @@ def check_model(p: ModelParams) -> None:
     _unit("advocacy.share_prob", p.advocacy.share_prob)
     _unit("advocacy.join_prob", p.advocacy.join_prob)
     if p.purchase.model not in ("logistic", "bass"):
-        raise ConfigError(f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass")
+        raise ConfigError(
+            f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass"
+        )
     _positive("purchase.bass_p", p.purchase.bass_p)
     _positive("purchase.bass_q", p.purchase.bass_q)
     _positive("product.list_price", p.product.list_price, strict=True)

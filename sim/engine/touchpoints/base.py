@@ -66,7 +66,7 @@ def register(cls: type[Touchpoint]) -> type[Touchpoint]:
 
 def bounded(default: Any, lo: float | None = None, hi: float | None = None, **kw: Any) -> Any:
     """A dataclass field with bounds checked when a plan is compiled."""
-    from dataclasses import field  # noqa: PLC0415
+    from dataclasses import field
 
     meta = {"min": lo, "max": hi, **kw}
     if isinstance(default, list):

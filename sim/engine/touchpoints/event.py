@@ -29,7 +29,7 @@ class Event(Touchpoint):
         money: float = bounded(0.0, 0)  # prizes and the like
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        p, s, tr = firing.params, engine.state, engine.traits
+        p, s = firing.params, engine.state
         engine.spend_minutes(p.minutes)
         if p.money > 0 and not engine.spend_money(np.full(s.replicates, p.money)).any():
             return

@@ -29,7 +29,8 @@ class Offer(Touchpoint):
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
             read = targets & (
-                engine.streams.uniform("read", engine.hour) < engine.params.channel.private_read_prob
+                engine.streams.uniform("read", engine.hour)
+                < engine.params.channel.private_read_prob
             )
             read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
             engine.show_offer(read)

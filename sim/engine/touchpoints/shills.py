@@ -38,7 +38,9 @@ class Shills(Touchpoint):
         paid = engine.spend_money(np.full(s.replicates, p.accounts * p.cost_per_account_day / 24))
         # Discovery: from shill posts read this hour (posted in earlier hours).
         chance = 1 - (1 - p.detect_prob) ** s.read_shill
-        found = ~s.shill_detected & s.present & (engine.streams.uniform("shill_detect", hour) < chance)
+        found = (
+            ~s.shill_detected & s.present & (engine.streams.uniform("shill_detect", hour) < chance)
+        )
         if found.any():
             s.shill_detected |= found
             s.trust = np.where(found, s.trust * (1 - p.trust_shock), s.trust)

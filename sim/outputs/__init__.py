@@ -1,0 +1,38 @@
+"""The outputs face: a run's tables, metrics, summary and figures (pandas and matplotlib).
+
+Built on a finished ``sim.engine.Engine``; the engine never imports this package.
+
+- ``tables``: ``hourly_table``, ``daily_table`` (tidy, one row per replicate and hour/day).
+- ``metrics``: ``replicate_metrics`` (one row per replicate) and the window helpers.
+- ``summary``: ``summarize`` (JSON-ready), ``mean_ci95``, ``paired_difference``.
+- ``figures``: ``plot_run``, ``plot_comparison``.
+- ``write``: ``write_run`` (summary.json, daily.csv, hourly.csv, replicates.csv, run.png).
+- ``fields``: ``FIELD_DOCS``, the one-line meaning of every column and key written.
+"""
+
+from .fields import FIELD_DOCS, field_doc
+from .figures import plot_comparison, plot_run
+from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
+from .summary import jsonable, mean_ci95, paired_difference, summarize
+from .tables import daily_table, hourly_table
+from .write import RUN_FILES, git_commit, write_run
+
+__all__ = [
+    "FIELD_DOCS",
+    "RUN_FILES",
+    "daily_table",
+    "field_doc",
+    "git_commit",
+    "hourly_table",
+    "jsonable",
+    "mean_ci95",
+    "offer_windows",
+    "paired_difference",
+    "peak_window_share",
+    "plot_comparison",
+    "plot_run",
+    "replicate_metrics",
+    "summarize",
+    "window_shares",
+    "write_run",
+]

@@ -1,0 +1,154 @@
+"""One-line meanings of the columns and keys a run writes, by file.
+
+``FIELD_DOCS[file][field]`` is the meaning of ``field`` in ``file`` (``daily.csv``,
+``hourly.csv``, ``replicates.csv``, ``summary.json``). Generated names are documented
+by their pattern (``stage_{k}_{layer}``); ``field_doc`` resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sim.engine import LAYERS
+
+_CI = " ({mean, ci95}: mean over replicates and its 95% t-interval)"
+
+_STAGES = (
+    "present members at trust stage k (0 does not know you, 1 wants to know you, 2 knows you, "
+    "3 understands you, 4 is familiar, 5 bought, 6 shares you), all layers, at day end"
+)
+
+DAILY_FIELDS: dict[str, str] = {
+    "replicate": "replicate campaign (0-based)",
+    "day": "campaign day (1-based)",
+    "members": "present members (active or dormant status) at day end",
+    "ever_members": "everyone who was a member by day end (present or left; joins included)",
+    "active": "members who opened the group that day",
+    "status_active": "members with active status (not muted, not left) at day end",
+    "dormant": "members who muted the group (dormant status) at day end",
+    "left": "members who have left the group, cumulative, at day end",
+    "purchases": "purchases made that day",
+    "buyers": "buyers so far (cumulative purchases)",
+    "conversion": "buyers / ever_members at day end",
+    "revenue": "revenue that day (prices paid)",
+    "cum_revenue": "revenue so far",
+    "offer_sales": "purchases at an offer's price that day",
+    "opens": "member visits that day (hourly openers summed over the day's hours)",
+    "stage_{k}": _STAGES,
+    "stage_{k}_{layer}": "present members of the layer (core, influence, peripheral) at stage k",
+    "operator_minutes": "staff minutes spent that day",
+    "money_spent": (
+        "money spent that day (event prizes, shill accounts, referral rewards; not wages)"
+    ),
+    "cum_operator_minutes": "staff minutes so far",
+    "cum_money_spent": "money spent so far",
+    "messages_operator": "operator messages that day (group notices and mass private messages)",
+    "messages_members": "member messages that day (posts and purchase announcements)",
+    "messages_shills": "shill messages that day",
+    "joins": "new members who joined that day through referrals",
+}
+
+HOURLY_FIELDS: dict[str, str] = {
+    "replicate": DAILY_FIELDS["replicate"],
+    "hour": "campaign hour (0-based)",
+    "day": DAILY_FIELDS["day"],
+    "hour_of_day": "hour of the day (0-23)",
+    "purchases": "purchases that hour",
+    "revenue": "revenue that hour",
+    "offer_sales": "purchases at an offer's price that hour",
+    "opens": "members who opened the group that hour",
+    "active_today": "distinct members who opened the group so far that day",
+    "messages_operator": "operator messages that hour",
+    "messages_members": "member messages that hour",
+    "messages_shills": "shill messages that hour",
+    "joins": "referral joins that hour",
+    "operator_minutes": "staff minutes spent that hour",
+    "money_spent": "money spent that hour",
+    "status_active": "members with active status at the end of the hour",
+    "dormant": "dormant members at the end of the hour",
+    "left": "members who have left, cumulative",
+    "members": "present members (active or dormant) at the end of the hour",
+    "stage_{k}": "present members at trust stage k, all layers, at the end of the hour",
+}
+
+REPLICATE_FIELDS: dict[str, str] = {
+    "replicate": DAILY_FIELDS["replicate"],
+    "members_ever": "everyone who was ever a member (starting members plus referral joins)",
+    "buyers": "members who bought",
+    "conversion_rate": "buyers / members_ever",
+    "conversion_{layer}": "buyers of the layer / ever-members of the layer (NaN if none)",
+    "peak48_share": "largest share of all purchases made within 48 consecutive hours (0 if none)",
+    "offer_window_share": (
+        "share of purchases made during the limited-time offer window with the highest share "
+        "(NaN if the plan has none)"
+    ),
+    "offer_window_day": "start day of that offer window",
+    "days_to_first_purchase": "campaign hour of the first purchase / 24 (NaN if none)",
+    "revenue": "total revenue",
+    "staff_minutes": "total staff minutes",
+    "money_spent": "total money spent",
+    "cost": "staff_minutes x wage_per_minute + money_spent",
+    "cost_per_buyer": "cost / buyers (NaN without buyers)",
+    "roi": "return on spend: (revenue - cost) / cost (NaN without cost)",
+    "churn_rate": "members who left / members_ever",
+    "dormant_share": "dormant members at the end / members_ever",
+    "active_final": "members with active status at the end",
+    "active_last_day": "members who opened the group on the last day",
+}
+
+SUMMARY_FIELDS: dict[str, str] = {
+    "strategy": "the plan's name",
+    "seed": "the run's seed (replicate k uses the same streams under every strategy)",
+    "replicates": "replicate campaigns run",
+    "members": "members at the start of the campaign",
+    "days": "campaign length in days",
+    "members_ever": "mean members ever (starting members plus referral joins)",
+    "buyers": "mean buyers",
+    "conversion_rate": "buyers / members ever" + _CI,
+    "conversion_by_layer": "mean conversion within each layer: {core, influence, peripheral}",
+    "peak48_share": "share of purchases in the busiest 48 hours (explosiveness)" + _CI,
+    "offer_window_share": "mean share of purchases inside the best limited-time offer window",
+    "offer_window_day": "start day of that window (most common over replicates)",
+    "days_to_first_purchase": "mean days to the first purchase (replicates with a purchase)",
+    "revenue": "total revenue" + _CI,
+    "cost": "mean cost: staff minutes x wage + money spent",
+    "staff_minutes": "mean staff minutes",
+    "money_spent": "mean money spent",
+    "roi": "return on spend (revenue - cost) / cost" + _CI,
+    "cost_per_buyer": "mean cost per buyer (replicates with buyers)",
+    "churn_rate": "members who left / members ever" + _CI,
+    "dormant_share": "mean dormant members at the end / members ever",
+    "note": "present when a caveat applies (e.g. a single replicate: degenerate intervals)",
+    "config": "the resolved configuration of the run",
+    "version": "simulator version (sim.__version__)",
+    "git_commit": "HEAD commit of the code's git checkout, or unknown",
+    "created": "when the files were written (UTC, ISO 8601)",
+}
+
+FIELD_DOCS: dict[str, dict[str, str]] = {
+    "daily.csv": DAILY_FIELDS,
+    "hourly.csv": HOURLY_FIELDS,
+    "replicates.csv": REPLICATE_FIELDS,
+    "summary.json": SUMMARY_FIELDS,
+}
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"stage_\d+_({'|'.join(LAYERS)})"), "stage_{k}_{layer}"),
+    (re.compile(r"stage_\d+"), "stage_{k}"),
+    (re.compile(rf"conversion_({'|'.join(LAYERS)})"), "conversion_{layer}"),
+)
+
+
+def field_doc(file: str, name: str) -> str:
+    """Meaning of column or key ``name`` of ``file``, resolving generated names.
+
+    Raises:
+        KeyError: if the field is not documented.
+    """
+    docs = FIELD_DOCS[file]
+    if name in docs:
+        return docs[name]
+    for pattern, key in _PATTERNS:
+        if pattern.fullmatch(name) and key in docs:
+            return docs[key]
+    raise KeyError(f"{file}: no documentation for {name!r}")

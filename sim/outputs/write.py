@@ -1,0 +1,131 @@
+"""Write a finished run to a directory: summary, tables and figure, never half-written.
+
+Every file is first written under a hidden temporary name in the run directory; only
+when all of them are complete are they renamed into place with ``os.replace``, with
+``summary.json`` last, so a directory holding ``summary.json`` holds a complete run.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import secrets
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sim
+
+from .figures import plot_run
+from .metrics import replicate_metrics
+from .summary import jsonable, summarize
+from .tables import daily_table, hourly_table
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+
+RUN_FILES: tuple[str, ...] = (
+    "daily.csv",
+    "hourly.csv",
+    "replicates.csv",
+    "run.png",
+    "summary.json",
+)
+
+
+@functools.cache
+def git_commit() -> str:
+    """HEAD commit of the checkout this package lives in, or ``"unknown"``."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(sim.__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and commit else "unknown"
+
+
+def run_title(summary: dict[str, Any]) -> str:
+    """A figure title naming the strategy, seed, replicates and members."""
+    return (
+        f"{summary['strategy']}: seed {summary['seed']}, {summary['replicates']} replicates, "
+        f"{summary['members']} members, {summary['days']} days"
+    )
+
+
+def _temp_path(run_dir: Path, name: str) -> Path:
+    """A fresh hidden name beside ``name`` (created with the usual permissions on write)."""
+    return run_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def write_run(
+    engine: Engine,
+    run_dir: str | Path,
+    config: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write a run's files and return its summary.
+
+    Files: ``summary.json`` (``summarize`` plus config, seed, version, git_commit,
+    created), ``daily.csv`` (``daily_table``), ``hourly.csv`` (``hourly_table``),
+    ``replicates.csv`` (``replicate_metrics``) and ``run.png`` (``plot_run``).
+
+    Args:
+        engine: an engine that has run.
+        run_dir: the run's directory (created if missing; files there are replaced).
+        config: the resolved configuration, stored under ``"config"``.
+        extra: more top-level entries for ``summary.json`` (e.g. timings); they override
+            computed entries of the same name.
+
+    Returns:
+        The summary dict as written to ``summary.json``.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    metrics = replicate_metrics(engine)
+    daily = daily_table(engine)
+    summary = summarize(engine, metrics)
+    summary.update(
+        {
+            "config": jsonable(config),
+            "seed": int(engine.seed),
+            "version": sim.__version__,
+            "git_commit": git_commit(),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    if extra:
+        summary.update(jsonable(extra))
+
+    def write_json(path: Path) -> None:
+        with path.open("w", encoding="utf-8") as f:
+            json.dump(summary, f, indent=2, allow_nan=False)
+            f.write("\n")
+
+    writers: dict[str, Callable[[Path], Any]] = {
+        "daily.csv": lambda path: daily.to_csv(path, index=False),
+        "hourly.csv": lambda path: hourly_table(engine).to_csv(path, index=False),
+        "replicates.csv": lambda path: metrics.to_csv(path, index=False),
+        "run.png": lambda path: plot_run(daily, path, title=run_title(summary), fmt="png"),
+        "summary.json": write_json,
+    }
+    temps: dict[str, Path] = {}
+    try:
+        for name in RUN_FILES:
+            temps[name] = _temp_path(run_dir, name)
+            writers[name](temps[name])
+        for name in RUN_FILES:
+            os.replace(temps.pop(name), run_dir / name)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    return summary
