@@ -11,28 +11,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .validation import bounded
+
 
 @dataclass
 class LadderStep:
     """One step of a price ladder: the price from a time or a sales count on."""
 
-    price: float = 0.0
-    after_hours: float = -1.0  # hours after the offer opens (-1: not time-based)
-    after_sales: int = -1  # units sold in this offer (-1: not sales-based)
+    price: float = bounded(0.0, 0)
+    after_hours: float = bounded(-1.0, -1)  # hours after the offer opens (-1: not time-based)
+    after_sales: int = bounded(-1, -1)  # units sold in this offer (-1: not sales-based)
 
 
 @dataclass
 class OfferTerms:
     """The terms of an offer (parameters of the ``offer`` touchpoint)."""
 
-    price: float = 699.0  # offer price at opening
-    anchor: float = 1299.0  # reference price shown beside it (0: none)
-    duration_hours: int = 48  # limited time (0: open until the campaign ends)
-    quota: int = 0  # limited quantity (0: unlimited)
+    price: float = bounded(699.0, 0)  # offer price at opening
+    anchor: float = bounded(1299.0, 0)  # reference price shown beside it (0: none)
+    duration_hours: int = bounded(48, 0)  # limited time (0: open until the campaign ends)
+    quota: int = bounded(0, 0)  # limited quantity (0: unlimited)
     show_remaining: bool = True  # the remaining count is visible to members
     ladder: list[LadderStep] = field(default_factory=list)
-    announce: str = "group"  # group (pinned notice) | private (mass message to targets)
-    minutes: float = 10.0  # staff minutes to set it up
+    announce: str = bounded("group", choices=("group", "private"))  # pinned, or private
+    minutes: float = bounded(10.0, 0)  # staff minutes to set it up
 
 
 class OfferBook:

@@ -20,8 +20,19 @@ class ConfigError(ValueError):
     """A setting that cannot be used; the message names the field and what is allowed."""
 
 
-def _type_name(tp: Any) -> str:
-    return getattr(tp, "__name__", str(tp))
+def bounded(default: Any, lo: float | None = None, hi: float | None = None, **kw: Any) -> Any:
+    """A dataclass field whose bounds (and ``choices``) ``build`` checks.
+
+    Args:
+        default: the default value (a list is copied for each instance).
+        lo: smallest allowed value, or None.
+        hi: largest allowed value, or None.
+        **kw: more metadata, e.g. ``choices=("group", "private")``.
+    """
+    meta = {"min": lo, "max": hi, **kw}
+    if isinstance(default, list):
+        return dataclasses.field(default_factory=lambda: list(default), metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
 
 
 def _coerce(value: Any, tp: Any, where: str) -> Any:  # noqa: PLR0911 (one return per type)

@@ -62,13 +62,3 @@ def register(cls: type[Touchpoint]) -> type[Touchpoint]:
     """Class decorator: make a touchpoint type available to plans by its name."""
     REGISTRY[cls.name] = cls()
     return cls
-
-
-def bounded(default: Any, lo: float | None = None, hi: float | None = None, **kw: Any) -> Any:
-    """A dataclass field with bounds checked when a plan is compiled."""
-    from dataclasses import field
-
-    meta = {"min": lo, "max": hi, **kw}
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata=meta)
-    return field(default=default, metadata=meta)
