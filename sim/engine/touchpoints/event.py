@@ -8,7 +8,8 @@ import numpy as np
 
 from ..effects import raise_trust
 from ..state import ACTIVE, FEED_OPERATOR
-from .base import Firing, Touchpoint, bounded, register
+from ..validation import bounded
+from .base import Firing, Touchpoint, register
 
 
 @register

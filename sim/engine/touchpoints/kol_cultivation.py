@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Firing, Touchpoint, bounded, register
+from ..validation import bounded
+from .base import Firing, Touchpoint, register
 from .care import apply_care
 
 

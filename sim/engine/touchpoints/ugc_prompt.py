@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..state import FEED_OPERATOR
-from .base import Firing, Touchpoint, bounded, register
+from ..validation import bounded
+from .base import Firing, Touchpoint, register
 
 
 @register
