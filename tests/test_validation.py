@@ -80,3 +80,15 @@ def test_unknown_graph_kind():
     assert "allowed values are holme_kim" in error_of(
         dataclasses.replace(p, graph=GraphParams(kind="tree"))
     )
+
+
+def test_plan_switches_turn_entries_on_and_off():
+    plan = [{"type": "shills", "day": 1, "when": "shills", "params": {"duration_hours": 10}}]
+    params = small_params(plan, days=1)
+    params.strategy.switches = {"shills": False}
+    off = Engine(params, seed=1).run()
+    params.strategy.switches = {"shills": True}
+    on = Engine(params, seed=1).run()
+    assert off.recorder.messages[..., 2].sum() == 0 < on.recorder.messages[..., 2].sum()
+    params.strategy.switches = {}
+    assert "no such switch" in error_of(params)

@@ -235,6 +235,7 @@ class TouchpointSpec:
     hours: list[int] = field(default_factory=list)  # several hours a day (overrides hour)
     every_days: int = 0  # repeat every n days (0: once)
     until_day: int = 0  # last day of the repeat (0: campaign end)
+    when: str = ""  # name of a plan switch; the entry runs only while that switch is on
     target: TargetSpec = field(default_factory=TargetSpec)
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -245,6 +246,7 @@ class PlanParams:
 
     name: str = "sop"
     list_price_on_sale: bool = True  # can members buy at list price outside offers
+    switches: dict[str, bool] = field(default_factory=dict)  # named on/off switches for entries
     touchpoints: list[TouchpointSpec] = field(default_factory=list)
 
 

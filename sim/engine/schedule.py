@@ -101,6 +101,14 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
         where = f"{where} ({spec.type})"
         params = build(unit.Params, spec.params, f"{where}.params")
         _check_target(spec.target, f"{where}.target")
+        if spec.when:
+            if spec.when not in plan.switches:
+                raise ConfigError(
+                    f"{where}.when = {spec.when!r}: no such switch; the plan's switches are "
+                    f"{', '.join(plan.switches) or 'none'} (declare it under switches:)"
+                )
+            if not plan.switches[spec.when]:
+                continue
         if not 1 <= spec.day <= days:
             raise ConfigError(f"{where}.day = {spec.day}: must be a campaign day from 1 to {days}")
         times = spec.hours or [spec.hour]
