@@ -1,0 +1,313 @@
+"""``python -m sim.compare``: a paired comparison of strategies on common random numbers.
+
+Every strategy of the experiment runs on the same seed and replicates, so replicate ``i`` of
+each faces the same members, graph and random draws; differences are taken replicate by
+replicate (paired), which narrows their intervals. Examples::
+
+    python -m sim.compare                              # experiments/sop_vs_layered.yaml
+    python -m sim.compare experiment=<name>            # experiments/<name>.yaml
+    python -m sim.compare replicates=40 population.members=300 seed=7
+    python -m sim.compare 'experiment.strategies=[sop,layered,my/plan.yaml]'
+    python -m sim.compare experiment.output=results/my_comparison
+
+Writes to ``experiment.output`` (default ``results/<experiment name>/``): one subfolder per
+strategy with its run files (``sim.outputs.write_run``), ``comparison.csv`` (one row per
+strategy and metric, with the paired difference against the baseline), ``comparison.md`` (the
+table printed on screen) and ``comparison.png``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hydra
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import (
+    ExperimentParams,
+    report_warnings,
+    run_config,
+    run_dir,
+    stop,
+    to_model_params,
+)
+from sim.engine import ConfigError, Engine
+from sim.engine.graph import GraphInputError
+from sim.plans import load_strategy
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _pp(x: float) -> str:
+    return f"{100 * x:+.1f} pp"
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _signed_money(x: float) -> str:
+    return f"{x:+,.0f}"
+
+
+def _times(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _signed_times(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A column of ``replicate_metrics`` shown in the comparison."""
+
+    column: str
+    label: str
+    fmt: Callable[[float], str]
+    diff_fmt: Callable[[float], str]
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("conversion_rate", "Conversion", _pct, _pp),
+    Metric("peak48_share", "Peak-48h share", _pct, _pp),
+    Metric("offer_window_share", "Offer-window share", _pct, _pp),
+    Metric("revenue", "Revenue", _money, _signed_money),
+    Metric("cost", "Cost", _money, _signed_money),
+    Metric("roi", "ROI", _times, _signed_times),
+)
+
+
+def _num(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def format_stat(stat: dict[str, Any], fmt: Callable[[float], str]) -> str:
+    """``mean [low, high]`` of a ``mean_ci95``-style dict (``n/a`` when undefined)."""
+    mean = _num(stat.get("mean"))
+    if not math.isfinite(mean):
+        return "n/a"
+    low, high = (_num(v) for v in (stat.get("ci95") or [None, None]))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return fmt(mean)
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
+
+
+# ----------------------------------------------------------------------- the table
+def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
+    """One row per strategy and metric: mean, 95% interval, paired difference and ratio.
+
+    Args:
+        metrics: strategy -> its ``replicate_metrics`` (the same replicates for all).
+        baseline: the strategy the others are compared with.
+
+    Returns:
+        Columns: strategy, metric, replicates, mean, ci95_low, ci95_high, baseline,
+        diff_mean, diff_ci95_low, diff_ci95_high, ratio, sd_paired, sd_unpaired (the
+        difference columns are empty for the baseline itself).
+    """
+    from sim.outputs import mean_ci95, paired_difference
+
+    rows = []
+    base = metrics[baseline]
+    for name, table in metrics.items():
+        for m in METRICS:
+            stat = mean_ci95(table[m.column])
+            low, high = stat["ci95"]
+            row: dict[str, Any] = {
+                "strategy": name,
+                "metric": m.column,
+                "replicates": len(table),
+                "mean": _num(stat["mean"]),
+                "ci95_low": _num(low),
+                "ci95_high": _num(high),
+                "baseline": baseline,
+            }
+            if name != baseline:
+                diff = paired_difference(table[m.column], base[m.column])
+                base_mean = _num(mean_ci95(base[m.column])["mean"])
+                dlow, dhigh = diff["ci95"]
+                row |= {
+                    "diff_mean": _num(diff["mean"]),
+                    "diff_ci95_low": _num(dlow),
+                    "diff_ci95_high": _num(dhigh),
+                    "ratio": row["mean"] / base_mean if base_mean else float("nan"),
+                    "sd_paired": _num(diff["sd_paired"]),
+                    "sd_unpaired": _num(diff["sd_unpaired"]),
+                }
+            rows.append(row)
+    columns = [
+        "strategy",
+        "metric",
+        "replicates",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "baseline",
+        "diff_mean",
+        "diff_ci95_low",
+        "diff_ci95_high",
+        "ratio",
+        "sd_paired",
+        "sd_unpaired",
+    ]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def _md_table(header: list[str], body: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(cells) + " |" for cells in body]
+
+
+def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
+    """The comparison as Markdown: strategies with 95% intervals, then paired differences.
+
+    Args:
+        rows: the output of ``comparison_rows``.
+        title: a heading (the experiment's name).
+        note: one line under the heading (replicates, members, seed).
+    """
+    baseline = str(rows["baseline"].iloc[0])
+    names = list(dict.fromkeys(rows["strategy"]))
+    at = rows.set_index(["strategy", "metric"])
+    body = []
+    for name in names:
+        cells = [name]
+        for m in METRICS:
+            r = at.loc[(name, m.column)]
+            stat = {"mean": r["mean"], "ci95": [r["ci95_low"], r["ci95_high"]]}
+            cells.append(format_stat(stat, m.fmt))
+        body.append(cells)
+    lines = [f"# {title}", "", note, "", "Mean over replicates [95% interval].", ""]
+    lines += _md_table(["Strategy"] + [m.label for m in METRICS], body)
+    others = [n for n in names if n != baseline]
+    if others:
+        header = ["Metric"]
+        for name in others:
+            header += [f"{name} - {baseline} (paired)", f"{name} / {baseline}"]
+        body = []
+        for m in METRICS:
+            cells = [m.label]
+            for name in others:
+                r = at.loc[(name, m.column)]
+                stat = {"mean": r["diff_mean"], "ci95": [r["diff_ci95_low"], r["diff_ci95_high"]]}
+                ratio = r["ratio"]
+                cells += [
+                    format_stat(stat, m.diff_fmt),
+                    f"{ratio:.2f}x" if math.isfinite(ratio) else "n/a",
+                ]
+            body.append(cells)
+        intro = f"Paired differences against {baseline} (same seeds, replicate by replicate)."
+        lines += ["", intro]
+        lines += ["", *_md_table(header, body)]
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ----------------------------------------------------------------------- the app
+def _experiment(cfg: DictConfig) -> ExperimentParams:
+    exp = OmegaConf.to_object(cfg.experiment)
+    assert isinstance(exp, ExperimentParams)
+    if cfg.plan_file:
+        raise ConfigError(
+            f"plan_file = {cfg.plan_file!r}: not used by sim.compare; list plan files in "
+            "experiment.strategies instead"
+        )
+    if not exp.strategies:
+        raise ConfigError("experiment.strategies: empty; list the strategies to compare")
+    return exp
+
+
+def build_engines(cfg: DictConfig) -> tuple[ExperimentParams, str, dict[str, tuple[Engine, dict]]]:
+    """Check the experiment and build one engine per strategy (nothing runs or is written).
+
+    Returns:
+        The experiment, the baseline's label, and label -> (engine, its run config).
+
+    Raises:
+        ConfigError, GraphInputError: a strategy, parameter or graph file that cannot be used.
+    """
+    exp = _experiment(cfg)
+    engines: dict[str, tuple[Engine, dict]] = {}
+    baseline = None
+    for entry in exp.strategies:
+        plan, settings, source = load_strategy(entry)
+        try:
+            scfg = OmegaConf.merge(cfg, settings) if settings else cfg
+        except OmegaConfBaseException as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
+        params, seed, replicates = to_model_params(scfg)
+        params.strategy = plan
+        if plan.name in engines:
+            raise ConfigError(
+                f"experiment.strategies: two strategies are named {plan.name!r}; give each "
+                "plan its own name"
+            )
+        engine = Engine(params, seed=seed, replicates=replicates, plan_source=source)
+        engines[plan.name] = (engine, run_config(params, seed, replicates, source))
+        if exp.baseline in (entry, plan.name):
+            baseline = plan.name
+    if baseline is None:
+        raise ConfigError(
+            f"experiment.baseline = {exp.baseline!r}: must be one of experiment.strategies "
+            f"({', '.join(exp.strategies)})"
+        )
+    return exp, baseline, engines
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="compare")
+def main(cfg: DictConfig) -> None:
+    """Run every strategy of the experiment on common random numbers and compare them."""
+    out = run_dir()
+    try:
+        exp, baseline, engines = build_engines(cfg)
+    except (ConfigError, GraphInputError) as exc:
+        stop(exc, out)
+    from sim.outputs import daily_table, plot_comparison, replicate_metrics, write_run
+
+    metrics: dict[str, pd.DataFrame] = {}
+    dailies: dict[str, pd.DataFrame] = {}
+    order = [baseline] + [name for name in engines if name != baseline]
+    for name in order:
+        engine, config = engines.pop(name)
+        engine.run()
+        write_run(engine, out / name, config, extra={"experiment": exp.name})
+        metrics[name] = replicate_metrics(engine)
+        dailies[name] = daily_table(engine)
+        del engine
+    rows = comparison_rows(metrics, baseline)
+    note = (
+        f"{cfg.replicates} replicates of {cfg.population.members} members, {cfg.days} days, "
+        f"seed {cfg.seed} (common random numbers across strategies)."
+    )
+    text = comparison_markdown(rows, f"Experiment {exp.name}", note)
+    tmp_csv = out / ".comparison.csv.tmp"
+    rows.to_csv(tmp_csv, index=False)
+    os.replace(tmp_csv, out / "comparison.csv")
+    _write_atomic(out / "comparison.md", text)
+    tmp_png = out / ".comparison.tmp.png"
+    plot_comparison(dailies, tmp_png, title=f"{exp.name}: {' vs '.join(order)}")
+    os.replace(tmp_png, out / "comparison.png")
+    print(text)
+    print(f"wrote {out}/comparison.csv, comparison.md, comparison.png and one folder per strategy")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    report_warnings()
+    main()
