@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from sim.engine.params import PlanParams, TouchpointSpec
-from sim.engine.touchpoints import REGISTRY
+from sim.engine.schedule import touchpoint_spec
 from sim.engine.validation import ConfigError, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,16 +95,7 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
     specs: list[TouchpointSpec] = []
     for index, entry in enumerate(entries):
         where = f"{source}: touchpoints[{index}]"
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"{where}: expected a mapping with type, day, hour, target, params")
-        kind = entry.get("type")
-        if kind not in REGISTRY:
-            raise ConfigError(
-                f"{where}.type = {kind!r}: unknown touchpoint type; "
-                f"allowed: {', '.join(sorted(REGISTRY))}"
-            )
-        raw = {k: v for k, v in entry.items() if not (k in ("target", "params") and v is None)}
-        specs.append(build(TouchpointSpec, raw, where))
+        specs.append(touchpoint_spec(entry, where))
     plan.touchpoints = specs
     return plan
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,10 +43,18 @@ class Schedule:
         return [f for h in sorted(self.by_hour) for f in self.by_hour[h]]
 
 
-def _as_spec(entry: Any, where: str) -> TouchpointSpec:
+def touchpoint_spec(entry: Any, where: str) -> TouchpointSpec:
+    """Check one plan entry's shape and type and return it as a ``TouchpointSpec``.
+
+    Its ``params`` stay a mapping here; they are checked against the unit's ``Params`` when
+    the plan is compiled.
+
+    Raises:
+        ConfigError: not a mapping, an unknown type, or unknown or mistyped fields.
+    """
     if isinstance(entry, TouchpointSpec):
         entry = dataclasses.asdict(entry)
-    if not isinstance(entry, dict):
+    if not isinstance(entry, Mapping):
         raise ConfigError(f"{where}: expected a mapping with type, day, hour, target, params")
     kind = entry.get("type")
     if kind not in REGISTRY:
@@ -54,6 +63,8 @@ def _as_spec(entry: Any, where: str) -> TouchpointSpec:
             f"allowed: {', '.join(sorted(REGISTRY))}"
         )
     raw = {k: v for k, v in entry.items() if k not in ("params", "target")}
+    if not isinstance(entry.get("params") or {}, Mapping):
+        raise ConfigError(f"{where}.params: expected a mapping of the type's parameters")
     spec = build(TouchpointSpec, raw, where)
     spec.target = build(TargetSpec, entry.get("target") or {}, f"{where}.target")
     spec.params = dict(entry.get("params") or {})
@@ -96,7 +107,7 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
     by_hour: dict[int, list[Firing]] = defaultdict(list)
     for index, entry in enumerate(plan.touchpoints):
         where = f"{source}: touchpoints[{index}]"
-        spec = _as_spec(entry, where)
+        spec = touchpoint_spec(entry, where)
         unit = REGISTRY[spec.type]
         where = f"{where} ({spec.type})"
         params = build(unit.Params, spec.params, f"{where}.params")
