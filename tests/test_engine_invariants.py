@@ -48,7 +48,9 @@ def test_hourly_invariants(list_price_on_sale):
         # Buyers never exceed members; members never exceed seats.
         assert (s.bought & ~s.ever_member).sum() == 0
         assert (s.present.sum(axis=1) <= params.population.group_capacity).all()
-        saw_join |= bool(((before["status"] == OUTSIDE) & (s.status != OUTSIDE)).any())
+        joined = (before["status"] == OUTSIDE) & (s.status != OUTSIDE)
+        assert (s.stage[joined] <= 1).all()  # referred friends join at stage 0 or 1
+        saw_join |= bool(joined.any())
         # The quota is never oversold; care never exceeds the team's capacity.
         assert (e.offers.total_sold <= quota).all()
         assert (s.care_left >= 0).all() and (s.care_left <= capacity).all()
@@ -136,3 +138,20 @@ def test_offer_closes_at_its_deadline():
     e = Engine(small_params(plan, list_price_on_sale=False, days=3), seed=5, replicates=3).run()
     hours = e.state.buy_hour[e.state.bought]
     assert ((hours >= 24) & (hours < 34)).all()
+
+
+def test_an_offer_of_n_hours_sells_for_exactly_n_hours():
+    plan = [{"type": "offer", "day": 2, "hour": 0, "params": {"price": 99, "duration_hours": 10}}]
+    e = Engine(small_params(plan, list_price_on_sale=False, days=3), seed=5, replicates=2)
+    e.run(34)  # hours 0..33: the offer opened at hour 24, its tenth hour is 33
+    assert e.offers.is_open.all()
+    e.step()  # hour 34
+    assert not e.offers.is_open.any()
+
+
+def test_budget_limits_paid_events_per_replicate():
+    plan = [{"type": "event", "day": 1, "hours": [9, 10, 11], "params": {"money": 400}}]
+    params = small_params(plan, days=1)
+    params.operator.money_budget = 1000  # two events fit, the third does not
+    e = Engine(params, seed=1, replicates=2).run()
+    assert (e.state.money == 800).all()

@@ -75,12 +75,14 @@ class Engine:
         s.join_hour[:, : self.members] = 0
         s.trust[:] = self.traits.trust0
         self.stage_cut = np.asarray(p.trust.stage_thresholds)
-        s.stage[:] = np.searchsorted(self.stage_cut, s.trust, side="right")
+        by_trust = np.searchsorted(self.stage_cut, s.trust, side="right")
+        s.stage[:] = np.where(s.ever_member, by_trust, 0)
         self.offers = OfferBook(replicates, 1)
         self.hour = 0
         self.trust_shocked = np.zeros((replicates, self.slots), dtype=bool)
         self.hour_messages = np.zeros((replicates, 3))  # operator, members, shills
         self.hour_joins = np.zeros(replicates, dtype=np.int64)
+        self._invites_this_hour = 0
         self.hour_purchases = np.zeros(replicates, dtype=np.int64)
         self.hour_revenue = np.zeros(replicates)
         self.bought_now: np.ndarray | None = None
@@ -134,7 +136,7 @@ class Engine:
         return np.where(s.present, np.minimum(chance, 1.0), 0.0)
 
     def spend_minutes(self, minutes: float | np.ndarray) -> None:
-        """Book staff minutes (and their wage as money spent) in every replicate."""
+        """Book staff minutes in every replicate (their wage is costed in the outputs)."""
         minutes = np.broadcast_to(np.asarray(minutes, dtype=float), (self.replicates,))
         self.state.minutes += minutes
 
@@ -179,7 +181,9 @@ class Engine:
             return
         ties = (self.adjacency @ inviters.ravel().astype(float)).reshape(inviters.shape)
         chance = 1 - (1 - p.advocacy.join_prob) ** ties
-        joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour) < chance)
+        self._invites_this_hour += 1
+        sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
+        joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour, sub) < chance)
         if reward > 0:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
@@ -192,9 +196,17 @@ class Engine:
         s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
         s.join_hour = np.where(joining, self.hour, s.join_hour)
         warm = joining & (
-            self.streams.uniform("join_stage", self.hour) < p.advocacy.join_stage1_prob
+            self.streams.uniform("join_stage", self.hour, sub) < p.advocacy.join_stage1_prob
         )
-        s.trust = np.where(warm, np.maximum(s.trust, self.stage_cut[0]), s.trust)
+        # A referred friend joins at stage 1 (warm) or 0: their own trust, kept in that band.
+        cut1, cut2 = self.stage_cut[0], self.stage_cut[1]
+        start = np.where(
+            warm,
+            np.clip(s.trust, cut1, np.nextafter(cut2, 0)),
+            np.minimum(s.trust, np.nextafter(cut1, 0)),
+        )
+        s.trust = np.where(joining, start, s.trust)
+        s.stage = np.where(joining, warm.astype(np.int8), s.stage).astype(np.int8)
         s.last_counts[joining] = s.per_member(s.feed)[joining]
         n = joining.sum(axis=1)
         self.count_member_neighbours()

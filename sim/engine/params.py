@@ -30,7 +30,7 @@ class PopulationParams:
     members: int = 500  # members at the start of the campaign
     group_capacity: int = 500  # seats in the group; referral joins fill free seats only
     outside_ratio: float = 0.3  # outside contacts per member (referral pool), as a share
-    layer_shares: list[float] = _per_layer(0.05, 0.20, 0.75)  # core, influence, peripheral
+    layer_shares: list[float] = _per_layer(0.05, 0.20, 0.75)  # core, influence, peripheral; sum 1
     layer_degree_noise: float = 0.5  # sd of log-degree noise when ranking members into layers
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
     need_concentration: float = 6.0  # Beta concentration (higher: less spread)
@@ -144,7 +144,7 @@ class MemoryParams:
     weight_first: float = 0.2
     weight_peak: float = 0.4
     weight_final: float = 0.4
-    spam_moment: float = -0.15  # moment value of a mass message, times current fatigue / 0.5
+    spam_moment: float = -0.15  # moment of reading mass messages, times fatigue / own threshold
 
 
 @dataclass

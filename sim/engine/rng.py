@@ -12,7 +12,6 @@ This is how two strategies run with the same seed are paired (Starsim's approach
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
 # One stream id per kind of decision. Never renumber: ids fix the draws of saved results.
 STREAMS: dict[str, int] = {
@@ -21,7 +20,7 @@ STREAMS: dict[str, int] = {
     "open": 3,
     "read": 4,
     "post": 5,
-    "buy": 6,
+    "buy": 6,  # unused since purchases draw through the purchase clock; kept, not renumbered
     "announce": 7,
     "share": 8,
     "shill_detect": 9,
@@ -54,34 +53,33 @@ class Streams:
         self.slots = slots
         self.first_replicate = first_replicate
 
-    def _generator(self, kind: str, counter: int) -> np.random.Generator:
+    def _generator(self, kind: str, counter: int, sub: int) -> np.random.Generator:
         key = np.array([self.seed & 0xFFFFFFFFFFFFFFFF, STREAMS[kind]], dtype=np.uint64)
-        # The 256-bit counter's third word is the hour; the fourth is unused (zero).
-        bitgen = np.random.Philox(key=key, counter=np.array([0, 0, counter, 0], np.uint64))
+        # The 256-bit counter's third word is the hour, the fourth a sub-counter; draws
+        # advance the first word, so blocks never overlap.
+        bitgen = np.random.Philox(key=key, counter=np.array([0, 0, counter, sub], np.uint64))
         return np.random.Generator(bitgen)
 
-    def uniform(self, kind: str, counter: int, precise: bool = False) -> np.ndarray:
+    def uniform(self, kind: str, counter: int, sub: int = 0, precise: bool = False) -> np.ndarray:
         """Uniform [0, 1) draws for every (replicate, slot) at one counter value.
 
         Args:
             kind: a key of ``STREAMS``.
             counter: usually the hour; population draws use one counter per attribute.
+            sub: a sub-counter, for a kind of decision taken more than once in an hour
+                (e.g. two touchpoints firing in the same hour use their plan positions).
             precise: draw float64 (used for the population's attributes).
 
         Returns:
             Array of shape (replicates, slots), float32 (resolution 6e-8, ample for the
             hourly chances of the model and half the cost of float64).
         """
-        gen = self._generator(kind, counter)
+        gen = self._generator(kind, counter, sub)
         dtype = np.float64 if precise else np.float32
         if self.first_replicate:
             full = gen.random((self.first_replicate + self.replicates) * self.slots, dtype)
             return full[self.first_replicate * self.slots :].reshape(self.replicates, -1)
         return gen.random((self.replicates, self.slots), dtype)
-
-    def normal(self, kind: str, counter: int) -> np.ndarray:
-        """Standard normal draws derived from ``uniform`` (inverse CDF), same indexing."""
-        return ndtri(np.clip(self.uniform(kind, counter, precise=True), 1e-12, 1 - 1e-12))
 
     def replicate_seed(self, kind: str, replicate: int) -> int:
         """An integer seed for one replicate's use of a non-vectorised library (networkx)."""

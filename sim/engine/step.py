@@ -84,8 +84,10 @@ def _new_hour(e: Engine) -> None:
     e.trust_shocked[:] = False
     e.hour_messages[:] = 0.0
     e.hour_joins[:] = 0
+    e._invites_this_hour = 0
     e.hour_purchases = np.zeros(e.replicates, dtype=np.int64)
     e.hour_revenue = np.zeros(e.replicates)
+    e.offers.close_expired(e.hour)  # an offer of n hours sells in exactly n hours
     if e.hour % 24 == 0:
         op = e.params.operator
         s.care_left[:] = op.staff * op.care_per_staff_per_day
@@ -104,7 +106,7 @@ def _decay(e: Engine) -> None:
 def _fire_touchpoints(e: Engine) -> None:
     for firing in e.schedule.starting(e.hour):
         limit = e.state.care_left if firing.unit.uses_capacity() else None
-        targets = select(e, firing.target, e.hour, limit=limit)
+        targets = select(e, firing.target, e.hour, limit=limit, sub=firing.plan_index + 1)
         firing.unit.start(e, firing, targets)
 
 
@@ -168,7 +170,7 @@ def _purchase(e: Engine) -> None:
     fallback = list_price if p.strategy.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
     eligible = (
-        ((s.status == ACTIVE) | ((s.status == DORMANT) & s.touched))
+        s.present
         & ~s.bought
         & (s.opened | s.touched)
         & (s.trust >= tr.trust_threshold)
@@ -209,7 +211,9 @@ def _purchase(e: Engine) -> None:
             e.streams.uniform("quota_order", e.hour),
             np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64),
         )
-        buy &= ~offer_buy | keep
+        turned_away = offer_buy & ~keep
+        s.hazard[turned_away] = 0.0  # sold out before their turn: their clock starts again
+        buy &= ~turned_away
         offer_buy &= keep
     _complete_purchases(e, buy, price)
     e.offers.record_sales(e._by_group(offer_buy.astype(float)).astype(np.int64))
@@ -294,7 +298,8 @@ def _ladder(e: Engine) -> None:
     by_trust = sum((s.trust >= cut).astype(np.int8) for cut in e.stage_cut)
     stage = np.where(e.trust_shocked, by_trust, np.maximum(s.stage, by_trust))
     stage = np.where(s.bought, np.maximum(stage, 5), stage)
-    s.stage = np.where(s.shared, 6, stage).astype(np.int8)
+    stage = np.where(s.shared, 6, stage)
+    s.stage = np.where(s.ever_member, stage, 0).astype(np.int8)  # outside contacts: no stage
 
 
 def _bass(e: Engine) -> None:

@@ -34,7 +34,11 @@ def top_per_replicate(mask: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.
 
 
 def select(
-    engine: Engine, spec: TargetSpec, hour: int, limit: np.ndarray | None = None
+    engine: Engine,
+    spec: TargetSpec,
+    hour: int,
+    limit: np.ndarray | None = None,
+    sub: int = 0,
 ) -> np.ndarray:
     """Members matching a target rule now, ranked and cut to ``top_k`` and ``limit``.
 
@@ -43,6 +47,7 @@ def select(
         spec: the rule.
         hour: the current hour (for ``active_within_hours`` and random ranking).
         limit: optional per-replicate cap (e.g. the operator's remaining capacity).
+        sub: sub-counter of the random ranking (the firing's plan position plus one).
 
     Returns:
         Boolean mask (replicates, slots).
@@ -72,5 +77,5 @@ def select(
         "random": None,
     }[spec.rank_by]
     if score is None:
-        score = engine.streams.uniform("target", hour)
+        score = engine.streams.uniform("target", hour, sub)
     return top_per_replicate(mask, score, k)

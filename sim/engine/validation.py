@@ -172,10 +172,10 @@ def check_model(p: ModelParams) -> None:
                 _unit(f"population.{name} ({layer})", v)
             else:
                 _positive(f"population.{name} ({layer})", v, strict=True)
-    if sum(pop.layer_shares) > 1.0 + 1e-9 or pop.layer_shares[0] + pop.layer_shares[1] >= 1:
+    if abs(sum(pop.layer_shares) - 1.0) > 1e-6 or min(pop.layer_shares) <= 0:
         raise ConfigError(
-            f"population.layer_shares = {pop.layer_shares}: core and influence must leave a "
-            "peripheral share above 0, and all three must sum to at most 1"
+            f"population.layer_shares = {pop.layer_shares}: three shares above 0 "
+            "(core, influence, peripheral) that sum to 1"
         )
     for name in ("herd_threshold_mean", "fatigue_threshold_mean"):
         _unit(f"population.{name}", getattr(pop, name))
@@ -196,11 +196,17 @@ def check_model(p: ModelParams) -> None:
     _unit("activity.dormant_factor", p.activity.dormant_factor)
     _unit("channel.private_read_prob", p.channel.private_read_prob)
     for name in ("post_prob", "announce_prob"):
-        for layer, v in zip(LAYERS, getattr(p.channel, name), strict=False):
+        values = getattr(p.channel, name)
+        if len(values) != len(LAYERS):
+            raise ConfigError(
+                f"channel.{name} = {values}: needs one value per layer ({', '.join(LAYERS)})"
+            )
+        for layer, v in zip(LAYERS, values, strict=True):
             _unit(f"channel.{name} ({layer})", v)
     _unit("trust.repetition_decay", p.trust.repetition_decay)
     th = p.trust.stage_thresholds
-    if len(th) != 4 or any(b <= a for a, b in itertools.pairwise(th)) or not 0 < th[0]:
+    increasing = all(b > a for a, b in itertools.pairwise(th))
+    if len(th) != 4 or not increasing or not 0 < th[0] or not th[-1] < 1:
         raise ConfigError(
             f"trust.stage_thresholds = {th}: needs 4 increasing values in (0, 1) for stages 1-4"
         )
@@ -208,7 +214,10 @@ def check_model(p: ModelParams) -> None:
         _unit(f"fatigue.{name}", getattr(p.fatigue, name))
     _unit("herd.group_weight", p.herd.group_weight)
     _unit("scarcity.notice_prob", p.scarcity.notice_prob)
-    _unit("advocacy.share_prob", p.advocacy.share_prob)
+    if not 0 < p.advocacy.share_prob < 1:
+        raise ConfigError(
+            f"advocacy.share_prob = {p.advocacy.share_prob}: must be between 0 and 1, exclusive"
+        )
     _unit("advocacy.join_prob", p.advocacy.join_prob)
     if p.purchase.model not in ("logistic", "bass"):
         raise ConfigError(

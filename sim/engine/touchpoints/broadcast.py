@@ -33,7 +33,8 @@ class Broadcast(Touchpoint):
             engine.hour_messages[:, 0] += p.messages
             return
         read = targets & (
-            engine.streams.uniform("read", engine.hour) < engine.params.channel.private_read_prob
+            engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
+            < engine.params.channel.private_read_prob
         )
         read_mass_messages(engine, read * float(p.messages), engine.params.fatigue.private_scale)
         engine.hour_messages[:, 0] += p.messages * targets.sum(axis=1)

@@ -28,7 +28,9 @@ class Content(Touchpoint):
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
         engine.spend_minutes(p.minutes)
-        engaged = targets & (engine.streams.uniform("attend", engine.hour) < p.reach)
+        engaged = targets & (
+            engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < p.reach
+        )
         freshness = np.exp(-s.content_load / p.saturation)
         raise_trust(engine, engaged, p.trust_gain * freshness)
         s.add_moment(engaged, p.value * freshness)

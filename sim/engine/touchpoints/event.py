@@ -32,13 +32,14 @@ class Event(Touchpoint):
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
         engine.spend_minutes(p.minutes)
-        if p.money > 0 and not engine.spend_money(np.full(s.replicates, p.money)).any():
-            return
+        paid = np.ones(s.replicates, dtype=bool)
+        if p.money > 0:
+            paid = engine.spend_money(np.full(s.replicates, p.money))  # no budget, no event
         s.feed[:, firing.group, FEED_OPERATOR] += 1
         engine.hour_messages[:, 0] += 1
-        can = targets & (s.status == ACTIVE) & (s.trust >= p.min_trust)
+        can = targets & paid[:, None] & (s.status == ACTIVE) & (s.trust >= p.min_trust)
         chance = np.minimum(1.0, p.show_up * engine.open_chance())
-        came = can & (engine.streams.uniform("attend", engine.hour) < chance)
+        came = can & (engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < chance)
         raise_trust(engine, came, p.trust_gain)
         s.add_moment(came, p.value)
         s.excitement = np.where(came, np.maximum(s.excitement, p.excitement), s.excitement)

@@ -29,13 +29,9 @@ class Offer(Touchpoint):
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
             read = targets & (
-                engine.streams.uniform("read", engine.hour)
+                engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
                 < engine.params.channel.private_read_prob
             )
             read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
             engine.show_offer(read)
             engine.hour_messages[:, 0] += targets.sum(axis=1)
-
-    def during(self, engine, firing: Firing, hour: int) -> None:
-        if hour + 1 >= firing.end:
-            engine.offers.close_expired(hour + 1)
