@@ -154,7 +154,7 @@ class HerdParams:
     group_weight: float = 0.6  # weight of purchases seen in the group vs. neighbours' share
     group_scale: float = 8.0  # seen purchase posts at which the group signal is 63% saturated
     seen_halflife_hours: float = 48.0  # how long a seen purchase post keeps counting
-    threshold_width: float = 0.05  # softness of the threshold (0: hard step)
+    threshold_width: float = 0.05  # adoption past the threshold at which the pull is 63% on
 
 
 @dataclass

@@ -148,6 +148,9 @@ def _open_and_read(e: Engine) -> None:
 def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Pull of perceived adoption on members (rows, cols): 0..conformity, Granovetter-style.
 
+    Zero until perceived adoption passes the member's herd threshold, then rising towards
+    the member's conformity.
+
     Perceived adoption mixes purchase posts seen in the group (saturating) with the share
     of the member's graph neighbours (who are or were members) who bought.
     """
@@ -157,8 +160,11 @@ def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         e.neighbours_member[rows, cols], 1.0
     )
     perceived = p.group_weight * group_signal + (1 - p.group_weight) * neighbour_share
+    # Granovetter: no pull at or below the member's own threshold; past it the pull rises
+    # towards the member's conformity over a scale of threshold_width.
+    excess = np.maximum(perceived - tr.herd_threshold[rows, cols], 0.0)
     width = max(p.threshold_width, 1e-6)
-    return tr.conformity[rows, cols] * _sigmoid((perceived - tr.herd_threshold[rows, cols]) / width)
+    return tr.conformity[rows, cols] * -np.expm1(-excess / width)
 
 
 def _purchase(e: Engine) -> None:

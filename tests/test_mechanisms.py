@@ -1,0 +1,55 @@
+"""Mechanisms of MODEL.md section 4, checked in isolation on the same seed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from factories import small_params
+
+from sim.engine import Engine, ModelParams
+from sim.engine.params import PurchaseParams
+from sim.engine.step import herd_pull
+from sim.plans import load_plan
+
+
+def _conversion(e: Engine) -> float:
+    return float((e.state.bought & e.state.ever_member).sum() / e.state.ever_member.sum())
+
+
+def test_no_herd_pull_before_anyone_buys():
+    e = Engine(small_params([], days=1), seed=1, replicates=2)
+    rows, cols = np.nonzero(e.state.present)
+    assert (herd_pull(e, rows, cols) == 0).all()
+    e.state.seen_purchases[:] = 50.0  # everyone saw many purchase posts
+    pull = herd_pull(e, rows, cols)
+    assert (pull > 0).mean() > 0.9
+    assert (pull <= e.traits.conformity[rows, cols] + 1e-12).all()
+
+
+def test_stronger_herd_converts_more():
+    base = ModelParams(strategy=load_plan("sop"))
+    weak = dataclasses.replace(base, purchase=PurchaseParams(herd=0.0))
+    strong = dataclasses.replace(base, purchase=PurchaseParams(herd=5.0))
+    conversions = [_conversion(Engine(p, seed=4, replicates=5).run()) for p in (weak, base, strong)]
+    assert conversions[0] < conversions[1] < conversions[2]
+
+
+def test_peak_end_memory_weights_first_peak_and_final():
+    e = Engine(small_params([], days=1), seed=1)
+    s = e.state
+    who = np.zeros_like(s.bought)
+    who[0, :3] = True
+    for value in (0.2, -0.9, 0.5):  # first, peak (most intense), final
+        s.add_moment(who, value)
+    memory = s.memory((0.2, 0.4, 0.4))[0, :3]
+    np.testing.assert_allclose(memory, 0.2 * 0.2 + 0.4 * -0.9 + 0.4 * 0.5)
+    assert (s.memory((0.2, 0.4, 0.4))[0, 3:] == 0).all()  # no moments, no memory
+
+
+def test_fatigue_mutes_heavy_readers():
+    plan = [{"type": "broadcast", "day": 1, "hours": list(range(7, 23)), "every_days": 1}]
+    e = Engine(small_params(plan, days=5), seed=2, replicates=2).run()
+    dormant = e.state.status == 1
+    assert dormant.any()
+    assert e.traits.activity[dormant].mean() > e.traits.activity[e.state.status == 0].mean()
