@@ -73,7 +73,9 @@ def test_counts_add_up_every_hour(everything_params):
     assert (rec.active_today <= joined).all()
 
 
-def test_quota_stops_sales_at_that_price():
+def _offer_after_care(terms: dict, seed: int) -> Engine:
+    """Heavy care from day 1, then a 72-hour offer at 99 (anchor 1299) from hour 34."""
+    offer = {"price": 99, "anchor": 1299, "duration_hours": 72, **terms}
     plan = [
         {
             "type": "care",
@@ -82,41 +84,22 @@ def test_quota_stops_sales_at_that_price():
             "every_days": 1,
             "target": {"top_k": 60, "rank_by": "need"},
         },
-        {
-            "type": "offer",
-            "day": 2,
-            "hour": 10,
-            "params": {"price": 99, "anchor": 1299, "duration_hours": 72, "quota": 5},
-        },
+        {"type": "offer", "day": 2, "hour": 10, "params": offer},
     ]
-    e = Engine(small_params(plan, list_price_on_sale=False, days=5), seed=1, replicates=4).run()
+    params = small_params(plan, list_price_on_sale=False, days=5)
+    return Engine(params, seed=seed, replicates=4).run()
+
+
+def test_quota_stops_sales_at_that_price():
+    e = _offer_after_care({"quota": 5}, seed=1)
     sold = e.offers.total_sold.ravel()
     assert (sold <= 5).all() and (sold == 5).any()
     assert ((e.state.paid > 0) & (e.state.paid != 99)).sum() == 0  # no list-price sales
 
 
 def test_price_ladder_steps_up_after_sales():
-    plan = [
-        {
-            "type": "care",
-            "day": 1,
-            "hours": [9, 13, 17],
-            "every_days": 1,
-            "target": {"top_k": 60, "rank_by": "need"},
-        },
-        {
-            "type": "offer",
-            "day": 2,
-            "hour": 10,
-            "params": {
-                "price": 99,
-                "anchor": 1299,
-                "duration_hours": 72,
-                "ladder": [{"after_sales": 3, "price": 199}, {"after_hours": 48, "price": 299}],
-            },
-        },
-    ]
-    e = Engine(small_params(plan, list_price_on_sale=False, days=5), seed=2, replicates=4).run()
+    ladder = [{"after_sales": 3, "price": 199}, {"after_hours": 48, "price": 299}]
+    e = _offer_after_care({"ladder": ladder}, seed=2)
     s = e.state
     checked = 0
     for r in range(4):
