@@ -92,3 +92,15 @@ def test_plan_switches_turn_entries_on_and_off():
     assert off.recorder.messages[..., 2].sum() == 0 < on.recorder.messages[..., 2].sum()
     params.strategy.switches = {}
     assert "no such switch" in error_of(params)
+
+
+def test_plan_entries_are_checked_even_when_switched_off():
+    plan = [{"type": "shills", "day": 40, "when": "shills"}]
+    params = small_params(plan, days=33)
+    params.strategy.switches = {"shills": False}
+    assert "day = 40" in error_of(params)
+    params = small_params([{"type": "broadcast", "day": 1, "hours": [8, 8]}])
+    assert "an hour may appear only once" in error_of(params)
+    params = small_params([])
+    params.strategy.switches = {"shills": "off"}
+    assert "switches.shills = 'off': expected true or false" in error_of(params)

@@ -1,8 +1,9 @@
 """Counter-based random streams for common random numbers.
 
 Every random decision of a run comes from a Philox generator whose key is the run's seed
-and the kind of decision, and whose counter is the hour. Each call draws one number for
-every member slot of every replicate, in the fixed order (replicate, slot). A member's
+and the kind of decision, and whose counter is the hour (plus a sub-counter where a kind of
+decision is taken more than once in an hour, e.g. by two touchpoints). Each call draws one
+number for every member slot of every replicate, in the fixed order (replicate, slot). A member's
 draw for a decision at an hour is therefore a pure function of (seed, kind, hour,
 replicate, slot): it does not shift when other members draw more or fewer numbers, when a
 strategy skips a decision that another strategy makes, or when more replicates are run.

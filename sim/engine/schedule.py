@@ -104,6 +104,9 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
         ConfigError: naming the entry, field and the allowed values.
     """
     hours = days * 24
+    for name, on in plan.switches.items():
+        if not isinstance(on, bool):
+            raise ConfigError(f"{source}: switches.{name} = {on!r}: expected true or false")
     by_hour: dict[int, list[Firing]] = defaultdict(list)
     for index, entry in enumerate(plan.touchpoints):
         where = f"{source}: touchpoints[{index}]"
@@ -112,17 +115,11 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
         where = f"{where} ({spec.type})"
         params = build(unit.Params, spec.params, f"{where}.params")
         _check_target(spec.target, f"{where}.target")
-        if spec.when:
-            if spec.when not in plan.switches:
-                raise ConfigError(
-                    f"{where}.when = {spec.when!r}: no such switch; the plan's switches are "
-                    f"{', '.join(plan.switches) or 'none'} (declare it under switches:)"
-                )
-            if not plan.switches[spec.when]:
-                continue
         if not 1 <= spec.day <= days:
             raise ConfigError(f"{where}.day = {spec.day}: must be a campaign day from 1 to {days}")
         times = spec.hours or [spec.hour]
+        if len(set(times)) != len(times):
+            raise ConfigError(f"{where}.hours = {times}: an hour may appear only once")
         for h in times:
             if not 0 <= h <= 23:
                 raise ConfigError(f"{where}.hour = {h}: must be an hour from 0 to 23")
@@ -133,6 +130,14 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
             raise ConfigError(
                 f"{where}.until_day = {spec.until_day}: must be from day {spec.day} to {days}"
             )
+        if spec.when:
+            if spec.when not in plan.switches:
+                raise ConfigError(
+                    f"{where}.when = {spec.when!r}: no such switch; the plan's switches are "
+                    f"{', '.join(plan.switches) or 'none'} (declare it under switches:)"
+                )
+            if not plan.switches[spec.when]:
+                continue
         day_list = range(spec.day, last + 1, spec.every_days) if spec.every_days else [spec.day]
         duration = unit.duration(params)
         for day in day_list:

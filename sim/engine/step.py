@@ -1,6 +1,7 @@
 """The hourly step: MODEL.md's processes in a fixed, documented order.
 
-1. New hour: clear per-hour flags; at midnight refill the operator's care capacity.
+1. New hour: clear per-hour flags; close offers whose deadline has come; at midnight refill
+   the operator's care capacity.
 2. Decay: fatigue, anticipation, excitement, remembered purchase posts, content load.
 3. Touchpoints due this hour fire, in plan order, on the members their rule targets.
 4. Members open the group (daily rhythm x novelty x anticipation x excitement; muted
@@ -8,7 +9,7 @@
 5. Openers read the feed: the larger the backlog, the smaller the share read. Reading
    mass notices (trust, fatigue, spam), member posts (peer trust), purchase and shill
    posts (herd signal), the pinned offer.
-6. Running touchpoints act (shill posts and exposure, referral invites, offer deadlines).
+6. Running touchpoints act (shill posts and exposure, referral invites).
 7. Purchase: past the member's trust threshold, a logistic chance of trust, need, herd
    pull, urgency, anchor, price, memory and fatigue, drawn through the member's purchase
    clock (see ``_accumulate_hazard``); a quota caps offer sales.

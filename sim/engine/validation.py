@@ -219,6 +219,7 @@ def check_model(p: ModelParams) -> None:
             f"advocacy.share_prob = {p.advocacy.share_prob}: must be between 0 and 1, exclusive"
         )
     _unit("advocacy.join_prob", p.advocacy.join_prob)
+    _unit("advocacy.join_stage1_prob", p.advocacy.join_stage1_prob)
     if p.purchase.model not in ("logistic", "bass"):
         raise ConfigError(
             f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass"

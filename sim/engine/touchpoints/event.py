@@ -35,8 +35,8 @@ class Event(Touchpoint):
         paid = np.ones(s.replicates, dtype=bool)
         if p.money > 0:
             paid = engine.spend_money(np.full(s.replicates, p.money))  # no budget, no event
-        s.feed[:, firing.group, FEED_OPERATOR] += 1
-        engine.hour_messages[:, 0] += 1
+        s.feed[:, firing.group, FEED_OPERATOR] += paid
+        engine.hour_messages[:, 0] += paid
         can = targets & paid[:, None] & (s.status == ACTIVE) & (s.trust >= p.min_trust)
         chance = np.minimum(1.0, p.show_up * engine.open_chance())
         came = can & (engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < chance)

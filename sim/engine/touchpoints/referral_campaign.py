@@ -36,5 +36,7 @@ class ReferralCampaign(Touchpoint):
     def during(self, engine, firing: Firing, hour: int) -> None:
         p, s = firing.params, engine.state
         eligible = s.present & ((s.stage >= p.min_stage) | s.bought)
-        inviters = eligible & (engine.streams.uniform("invite", hour) < p.invite_prob)
+        inviters = eligible & (
+            engine.streams.uniform("invite", hour, firing.plan_index + 1) < p.invite_prob
+        )
         engine.invite(inviters, reward=p.reward)

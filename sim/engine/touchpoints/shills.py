@@ -40,14 +40,18 @@ class Shills(Touchpoint):
         # Discovery: from shill posts read this hour (posted in earlier hours).
         chance = 1 - (1 - p.detect_prob) ** s.read_shill
         found = (
-            ~s.shill_detected & s.present & (engine.streams.uniform("shill_detect", hour) < chance)
+            ~s.shill_detected
+            & s.present
+            & (engine.streams.uniform("shill_detect", hour, firing.plan_index + 1) < chance)
         )
         if found.any():
             s.shill_detected |= found
             s.trust = np.where(found, s.trust * (1 - p.trust_shock), s.trust)
             s.add_moment(found, p.moment)
             engine.trust_shocked |= found
-            leave = found & (engine.streams.uniform("shill_leave", hour) < p.leave_prob)
+            leave = found & (
+                engine.streams.uniform("shill_leave", hour, firing.plan_index + 1) < p.leave_prob
+            )
             s.status = np.where(leave, LEFT, s.status).astype(np.int8)
         posts = np.where(paid, p.accounts * p.posts_per_hour, 0.0)
         s.feed[:, firing.group, FEED_SHILL] += posts
