@@ -19,11 +19,9 @@ table printed on screen) and ``comparison.png``.
 from __future__ import annotations
 
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import hydra
@@ -213,12 +211,6 @@ def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 # ----------------------------------------------------------------------- the app
 def _experiment(cfg: DictConfig) -> ExperimentParams:
     exp = OmegaConf.to_object(cfg.experiment)
@@ -278,7 +270,13 @@ def main(cfg: DictConfig) -> None:
         exp, baseline, engines = build_engines(cfg)
     except (ConfigError, GraphInputError) as exc:
         stop(exc, out)
-    from sim.outputs import daily_table, plot_comparison, replicate_metrics, write_run
+    from sim.outputs import (
+        daily_table,
+        plot_comparison,
+        replicate_metrics,
+        write_atomic,
+        write_run,
+    )
 
     metrics: dict[str, pd.DataFrame] = {}
     dailies: dict[str, pd.DataFrame] = {}
@@ -296,13 +294,10 @@ def main(cfg: DictConfig) -> None:
         f"seed {cfg.seed} (common random numbers across strategies)."
     )
     text = comparison_markdown(rows, f"Experiment {exp.name}", note)
-    tmp_csv = out / ".comparison.csv.tmp"
-    rows.to_csv(tmp_csv, index=False)
-    os.replace(tmp_csv, out / "comparison.csv")
-    _write_atomic(out / "comparison.md", text)
-    tmp_png = out / ".comparison.tmp.png"
-    plot_comparison(dailies, tmp_png, title=f"{exp.name}: {' vs '.join(order)}")
-    os.replace(tmp_png, out / "comparison.png")
+    title = f"{exp.name}: {' vs '.join(order)}"
+    write_atomic(out / "comparison.csv", lambda p: rows.to_csv(p, index=False))
+    write_atomic(out / "comparison.md", lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomic(out / "comparison.png", lambda p: plot_comparison(dailies, p, title, fmt="png"))
     print(text)
     print(f"wrote {out}/comparison.csv, comparison.md, comparison.png and one folder per strategy")
     sys.stdout.flush()

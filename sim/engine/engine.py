@@ -14,9 +14,10 @@ from .population import draw_traits
 from .records import Recorder
 from .rng import Streams
 from .schedule import compile_plan
-from .state import ACTIVE, OUTSIDE, State
+from .state import ACTIVE, FEED_MEMBER, FEED_MEMBER_TRUST, OUTSIDE, State
 from .step import step as run_step
-from .validation import check_model
+from .targeting import top_per_replicate
+from .validation import ConfigError, check_model
 
 
 def slot_count(params: ModelParams) -> int:
@@ -52,8 +53,6 @@ class Engine:
         self.params = p = params or ModelParams()
         check_model(p)
         if replicates < 1:
-            from .validation import ConfigError
-
             raise ConfigError(f"replicates = {replicates}: must be at least 1")
         self.schedule = compile_plan(p.strategy, p.days, plan_source)
         self.seed, self.replicates = int(seed), int(replicates)
@@ -165,8 +164,6 @@ class Engine:
 
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
-        from .state import FEED_MEMBER, FEED_MEMBER_TRUST
-
         s = self.state
         n = np.where(who, count, 0.0)
         s.feed[:, :, FEED_MEMBER] += self._by_group(n)
@@ -188,8 +185,6 @@ class Engine:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
         if (joining.sum(axis=1) > free).any():
-            from .targeting import top_per_replicate
-
             joining = top_per_replicate(joining, self.traits.rank_noise, np.maximum(free, 0))
         if not joining.any():
             return

@@ -20,6 +20,7 @@ class Schedule:
 
     hours: int
     by_hour: dict[int, list[Firing]] = field(default_factory=dict)
+    lasting: list[Firing] = field(default_factory=list)  # firings with a duration, in order
 
     def starting(self, hour: int) -> list[Firing]:
         """Firings that start at ``hour``."""
@@ -27,16 +28,7 @@ class Schedule:
 
     def running(self, hour: int) -> list[Firing]:
         """Firings with a duration that are running at ``hour``."""
-        return [f for f in self._lasting if f.start <= hour < f.end]
-
-    @property
-    def _lasting(self) -> list[Firing]:
-        if not hasattr(self, "_lasting_cache"):
-            self._lasting_cache = sorted(
-                (f for fs in self.by_hour.values() for f in fs if f.end > f.start),
-                key=lambda f: (f.start, f.plan_index),
-            )
-        return self._lasting_cache
+        return [f for f in self.lasting if f.start <= hour < f.end]
 
     def all(self) -> list[Firing]:
         """Every firing, by start hour then plan order."""
@@ -147,4 +139,6 @@ def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Sched
                 by_hour[start].append(Firing(unit, params, spec.target, start, end, index))
     for fs in by_hour.values():
         fs.sort(key=lambda f: f.plan_index)
-    return Schedule(hours=hours, by_hour=dict(by_hour))
+    schedule = Schedule(hours=hours, by_hour=dict(by_hour))
+    schedule.lasting = [f for f in schedule.all() if f.end > f.start]
+    return schedule

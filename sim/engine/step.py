@@ -265,9 +265,8 @@ def _post(e: Engine) -> None:
     chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer] * boost)
     posters = s.opened & (e.streams.uniform("post", e.hour) < chance)
     e.post(posters)
-    bought_now = getattr(e, "bought_now", None)
-    if bought_now is not None and bought_now.any():
-        announce = bought_now & (
+    if e.bought_now is not None and e.bought_now.any():
+        announce = e.bought_now & (
             e.streams.uniform("announce", e.hour) < np.asarray(p.channel.announce_prob)[tr.layer]
         )
         n = e._by_group(announce.astype(float))

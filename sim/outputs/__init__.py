@@ -15,9 +15,10 @@ from .figures import plot_comparison, plot_run
 from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
 from .summary import jsonable, mean_ci95, paired_difference, summarize
 from .tables import daily_table, hourly_table
-from .write import RUN_FILES, git_commit, write_run
+from .write import RUN_FILES, git_commit, write_atomic, write_run
 
 __all__ = [
+    "write_atomic",
     "FIELD_DOCS",
     "RUN_FILES",
     "daily_table",

@@ -67,6 +67,27 @@ def _temp_path(run_dir: Path, name: str) -> Path:
     return run_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
 
+def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write one file atomically: ``write(temp)`` writes a hidden temporary beside ``path``,
+    which is then renamed into place (so a killed run never leaves a half-written file).
+
+    Args:
+        path: the final file.
+        write: writes the content to the path it is given (e.g. ``frame.to_csv``).
+
+    Returns:
+        ``path``.
+    """
+    path = Path(path)
+    temp = _temp_path(path.parent, path.name)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
 def write_run(
     engine: Engine,
     run_dir: str | Path,
