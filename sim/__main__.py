@@ -38,7 +38,7 @@ def main(cfg: DictConfig) -> None:
     from sim.outputs import mean_ci95, replicate_metrics, write_run
 
     engine.run()
-    write_run(engine, out, run_config(params, seed, replicates, source))
+    write_run(engine, out, run_config(params, seed, replicates, source), figures=cfg.figures)
     metrics = replicate_metrics(engine)
     conversion = format_stat(mean_ci95(metrics["conversion_rate"]), lambda x: f"{x:.1%}")
     revenue = format_stat(mean_ci95(metrics["revenue"]), lambda x: f"{x:,.0f}")

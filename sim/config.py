@@ -44,11 +44,13 @@ class SimConfig(ModelParams):
             random draws (common random numbers).
         replicates: campaigns run side by side, each with its own population and graph.
         plan_file: a user's plan YAML file; when set, it replaces the plan of ``strategy``.
+        figures: write the run's figure (``run.png``); sweeps of many jobs may turn it off.
     """
 
     seed: int = 0
     replicates: int = 20
     plan_file: str = ""
+    figures: bool = True
 
 
 @dataclass

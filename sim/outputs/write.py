@@ -93,6 +93,8 @@ def write_run(
     run_dir: str | Path,
     config: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    *,
+    figures: bool = True,
 ) -> dict[str, Any]:
     """Write a run's files and return its summary.
 
@@ -106,6 +108,7 @@ def write_run(
         config: the resolved configuration, stored under ``"config"``.
         extra: more top-level entries for ``summary.json`` (e.g. timings); they override
             computed entries of the same name.
+        figures: write ``run.png`` (sweeps of many jobs may leave it out for speed).
 
     Returns:
         The summary dict as written to ``summary.json``.
@@ -141,10 +144,11 @@ def write_run(
     }
     temps: dict[str, Path] = {}
     try:
-        for name in RUN_FILES:
+        names = [n for n in RUN_FILES if figures or not n.endswith(".png")]
+        for name in names:
             temps[name] = _temp_path(run_dir, name)
             writers[name](temps[name])
-        for name in RUN_FILES:
+        for name in names:
             os.replace(temps.pop(name), run_dir / name)
     finally:
         for tmp in temps.values():
