@@ -193,22 +193,31 @@ class Engine:
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
         s = self.state
-        n = np.where(who, count, 0.0)
-        s.feed[:, :, FEED_MEMBER] += s.group_counts(n)
-        s.feed[:, :, FEED_MEMBER_TRUST] += s.group_counts(n * s.trust)
-        self.hour_messages[:, 1] += n.sum(axis=1)
+        rows, cols = np.nonzero(who)
+        n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
+        if s.groups == 1:
+            s.feed[:, 0, FEED_MEMBER] += np.bincount(rows, n, self.replicates)
+            s.feed[:, 0, FEED_MEMBER_TRUST] += np.bincount(
+                rows, n * s.trust[rows, cols], self.replicates
+            )
+        else:
+            s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
+            s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
+        self.hour_messages[:, 1] += np.bincount(rows, n, self.replicates)
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""
         s, p = self.state, self.params
+        if not inviters.any():
+            return
         # Free seats: in open groups, then in groups the operator may still open.
         capacity = p.population.group_capacity
         free = np.where(s.group_open, capacity - s.group_counts(s.present), capacity)
         free = np.maximum(free, 0).astype(np.int64)
         total_free = free.sum(axis=1)
-        if not inviters.any() or (total_free <= 0).all():
+        if (total_free <= 0).all():
             return
-        ties = (self.adjacency @ inviters.ravel().astype(float)).reshape(inviters.shape)
+        ties = graphs.neighbour_counts(self.adjacency, inviters)
         chance = 1 - (1 - p.advocacy.join_prob) ** ties
         self._invites_this_hour += 1
         sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
@@ -243,6 +252,6 @@ class Engine:
         rows, cols = np.nonzero(joining)
         s.last_counts[rows, cols] = s.at(s.feed, rows, cols)
         n = joining.sum(axis=1)
-        self.count_member_neighbours()
+        self.neighbours_member += graphs.neighbour_counts(self.adjacency, joining)
         s.money += reward * n
         self.hour_joins += n

@@ -187,6 +187,32 @@ def block_diagonal(edge_lists: list[np.ndarray], slots: int) -> sp.csr_matrix:
     return adj
 
 
+def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
+    """For every node, how many of its neighbours are in ``who`` (``adj @ who``).
+
+    Reads only the rows of the nodes in ``who`` (the graph is undirected), so the cost is
+    their ties, not the whole graph: cheap when few members changed.
+
+    Args:
+        adj: symmetric adjacency (nodes, nodes), ones for ties.
+        who: boolean mask of shape (nodes,) or (replicates, slots) flattening to it.
+
+    Returns:
+        Counts shaped like ``who``.
+    """
+    flat = np.flatnonzero(who)
+    n = adj.shape[0]
+    if flat.size == 0:
+        return np.zeros(who.shape)
+    if flat.size * 8 > n:  # many nodes: one product over the whole graph is cheaper
+        return (adj @ who.ravel().astype(float)).reshape(who.shape)
+    start, stop = adj.indptr[flat], adj.indptr[flat + 1]
+    lengths = stop - start
+    offsets = np.repeat(start - np.cumsum(lengths) + lengths, lengths)
+    cols = adj.indices[np.arange(lengths.sum()) + offsets]
+    return np.bincount(cols, minlength=n).astype(float).reshape(who.shape)
+
+
 def eigen_centrality(adj: sp.csr_matrix, replicates: int, iterations: int = 50) -> np.ndarray:
     """Eigenvector-style centrality by damped power iteration, per replicate.
 

@@ -38,6 +38,7 @@ class Recorder:
         self._layer = e.traits.layer.astype(np.int64)
         self._sold_before = np.zeros(r, dtype=np.int64)
         self._rows = np.arange(r, dtype=np.int64)[:, None]
+        self._status_base = 1 + 4 * self._rows  # status code -1..2 -> 4 bins per replicate
 
     def record(self, e: Engine) -> None:
         """Store the hour that ``e`` just computed."""
@@ -53,11 +54,9 @@ class Recorder:
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold
-        status = np.stack(
-            [(s.status == ACTIVE).sum(1), (s.status == DORMANT).sum(1), (s.status == LEFT).sum(1)],
-            axis=1,
-        )
-        self.status[h] = status
+        # Status codes -1..2 counted per replicate in one pass (outside, active, dormant, left).
+        counts = np.bincount((s.status + self._status_base).ravel(), minlength=4 * r)
+        self.status[h] = counts.reshape(r, 4)[:, 1 + np.array([ACTIVE, DORMANT, LEFT])]
         stage = np.where(s.present, s.stage.astype(np.int64), N_STAGES)  # absent: extra bin
         index = (self._rows * 3 + self._layer) * (N_STAGES + 1) + stage
         counts = np.bincount(index.ravel(), minlength=r * 3 * (N_STAGES + 1))

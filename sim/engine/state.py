@@ -144,13 +144,23 @@ class State:
         return by_group[rows, self.group[rows, cols]]
 
     def group_counts(self, values: np.ndarray) -> np.ndarray:
-        """Sum per-member values into (replicates, groups)."""
+        """Sum per-member values (or count a mask) into (replicates, groups), as floats.
+
+        Only the nonzero entries are visited, so sparse inputs (this hour's posters or
+        buyers) cost little however many members there are.
+        """
         if self.groups == 1:
-            return values.sum(axis=1, keepdims=True)
-        index = np.arange(self.replicates)[:, None] * self.groups + self.group
-        out = np.bincount(
-            index.ravel(), weights=values.ravel(), minlength=self.replicates * self.groups
-        )
+            return values.sum(axis=1, keepdims=True, dtype=float)
+        rows, cols = np.nonzero(values)
+        return self.group_sums(rows, cols, None if values.dtype == bool else values[rows, cols])
+
+    def group_sums(
+        self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Sum ``weights`` (default 1) of members (rows, cols) into (replicates, groups)."""
+        index = rows * self.groups + self.group[rows, cols]
+        size = self.replicates * self.groups
+        out = np.bincount(index, weights=weights, minlength=size).astype(float)
         return out.reshape(self.replicates, self.groups)
 
     def memory(self, weights: tuple[float, float, float]) -> np.ndarray:
@@ -161,6 +171,29 @@ class State:
             w_first * self.mem_first + w_peak * self.mem_peak + w_final * self.mem_final,
             0.0,
         )
+
+    def memory_at(
+        self, rows: np.ndarray, cols: np.ndarray, weights: tuple[float, float, float]
+    ) -> np.ndarray:
+        """``memory`` for members (rows, cols) only."""
+        w_first, w_peak, w_final = weights
+        value = (
+            w_first * self.mem_first[rows, cols]
+            + w_peak * self.mem_peak[rows, cols]
+            + w_final * self.mem_final[rows, cols]
+        )
+        return np.where(self.mem_any[rows, cols], value, 0.0)
+
+    def add_moment_at(self, rows: np.ndarray, cols: np.ndarray, value: np.ndarray) -> None:
+        """``add_moment`` for members (rows, cols), one value each (no repeated member)."""
+        any_before = self.mem_any[rows, cols]
+        first = ~any_before
+        self.mem_first[rows[first], cols[first]] = value[first]
+        peak = self.mem_peak[rows, cols]
+        new_peak = first | (np.abs(value) > np.abs(peak))
+        self.mem_peak[rows[new_peak], cols[new_peak]] = value[new_peak]
+        self.mem_final[rows, cols] = value
+        self.mem_any[rows, cols] = True
 
     def add_moment(self, who: np.ndarray, value: np.ndarray | float) -> None:
         """Record an experienced moment for the members in ``who`` (peak-end memory)."""

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .effects import read_mass_messages
+from .effects import read_mass_messages_at
+from .graph import neighbour_counts
 from .state import (
     ACTIVE,
     DORMANT,
@@ -98,10 +99,16 @@ def _new_hour(e: Engine) -> None:
 def _decay(e: Engine) -> None:
     s, p = e.state, e.params
     s.fatigue *= _halflife(p.fatigue.decay_halflife_hours)
-    s.anticipation *= _halflife(p.activity.anticipation_halflife_hours)
-    s.excitement *= _halflife(p.activity.excitement_halflife_hours)
     s.seen_purchases *= _halflife(p.herd.seen_halflife_hours)
-    s.content_load *= _halflife(p.channel.content_halflife_hours)
+    # Boosts that most plans leave at zero for long spells: skip them while they are.
+    for name, halflife in (
+        ("anticipation", p.activity.anticipation_halflife_hours),
+        ("excitement", p.activity.excitement_halflife_hours),
+        ("content_load", p.channel.content_halflife_hours),
+    ):
+        values = getattr(s, name)
+        if values.any():
+            values *= _halflife(halflife)
 
 
 def _fire_touchpoints(e: Engine) -> None:
@@ -126,12 +133,7 @@ def _open_and_read(e: Engine) -> None:
         reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
         s.last_counts[rows, cols] = feed
 
-        def full(kind: int) -> np.ndarray:
-            out = np.zeros(opened.shape)
-            out[rows, cols] = reads[:, kind]
-            return out
-
-        read_mass_messages(e, full(FEED_OPERATOR))
+        read_mass_messages_at(e, rows, cols, reads[:, FEED_OPERATOR])
         # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
         # trusted members lift others; an untrusted crowd lifts nobody.
         n_posts = reads[:, FEED_MEMBER]
@@ -200,7 +202,7 @@ def _purchase(e: Engine) -> None:
         + pp.urgency * urgency
         + pp.anchor * anchor
         + pp.price * (tr.price_ratio[rows, cols] - x / list_price)
-        + pp.memory * s.memory(weights)[rows, cols]
+        + pp.memory * s.memory_at(rows, cols, weights)
         + pp.fatigue * s.fatigue[rows, cols]
     )
     buy = np.zeros(s.bought.shape, dtype=bool)
@@ -256,15 +258,21 @@ def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -
     e.hour_purchases += buy.sum(axis=1)
     e.hour_revenue += revenue
     e.bought_now = buy
-    e.neighbours_bought += (e.adjacency @ buy.ravel().astype(float)).reshape(buy.shape)
+    e.neighbours_bought += neighbour_counts(e.adjacency, buy)
 
 
 def _post(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
-    boost = np.where(s.per_member(s.ugc_until > e.hour), p.channel.ugc_boost, 1.0)
-    boost = boost * np.where(s.kol, p.advocacy.kol_share_boost, 1.0) * (1 + s.excitement)
-    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer] * boost)
-    posters = s.opened & (e.streams.uniform("post", e.hour) < chance)
+    rows, cols = np.nonzero(s.opened)  # only this hour's openers post
+    boost = 1.0 + s.excitement[rows, cols]
+    ugc = s.ugc_until > e.hour
+    if ugc.any():
+        boost = boost * np.where(s.at(ugc, rows, cols), p.channel.ugc_boost, 1.0)
+    boost = boost * np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer[rows, cols]] * boost)
+    draw = e.streams.uniform("post", e.hour)[rows, cols]
+    posters = np.zeros(s.opened.shape, dtype=bool)
+    posters[rows, cols] = draw < chance
     e.post(posters)
     if e.bought_now is not None and e.bought_now.any():
         announce = e.bought_now & (
@@ -278,14 +286,18 @@ def _post(e: Engine) -> None:
 
 def _advocacy(e: Engine) -> None:
     s, p = e.state, e.params
-    can = s.bought & ~s.shared & s.present
-    if not can.any():
+    rows, cols = np.nonzero(s.bought & ~s.shared & s.present)
+    if not rows.size:
         return
     base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
-    memory = s.memory((p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final))
+    weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
+    memory = s.memory_at(rows, cols, weights)
     chance = _sigmoid(base + p.advocacy.share_memory * memory)
-    chance = np.minimum(1.0, chance * np.where(s.kol, p.advocacy.kol_share_boost, 1.0))
-    sharers = can & (e.streams.uniform("share", e.hour) < chance)
+    boost = np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    chance = np.minimum(1.0, chance * boost)
+    draw = e.streams.uniform("share", e.hour)[rows, cols]
+    sharers = np.zeros(s.bought.shape, dtype=bool)
+    sharers[rows, cols] = draw < chance
     s.shared |= sharers
     e.invite(sharers)
 
