@@ -95,8 +95,8 @@ def test_plan_variants_differ_from_layered_only_in_their_entry():
     expected = {
         "offer_neither": (0, 0),
         "offer_time": (48, 0),
-        "offer_quantity": (0, 100),
-        "offer_both": (48, 100),
+        "offer_quantity": (0, 200),
+        "offer_both": (48, 200),
     }
     for stem, (hours, quota) in expected.items():
         variant = load_plan(str(plans / f"{stem}.yaml")).touchpoints
@@ -170,3 +170,31 @@ def test_an_experiment_runs_end_to_end_on_a_tiny_group(tmp_path):
     assert "# Experiment time_vs_quantity" in r.stdout
     assert "Baseline: `plan_file=offer_neither` (the baseline of experiment" in r.stdout
     assert len(pd.read_parquet(out / "runs.parquet")) == 4 * 2
+
+
+def test_compare_refuses_a_sweep_experiment_with_a_pointer_to_the_runner(tmp_path):
+    out = tmp_path / "cmp"
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.compare",
+            "experiment=herd_strength",
+            "population.members=60",
+            "replicates=1",
+            f"experiment.output={out}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        "error: experiment herd_strength is a sweep (hydra.sweeper.params), not a comparison; "
+        "run it with python -m sim.experiment herd_strength"
+    )
+    assert not out.exists()

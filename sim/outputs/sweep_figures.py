@@ -204,8 +204,15 @@ def plot_sweep_metrics(
     )
     flat = axes.ravel()
     series = _groups(sweep, jobs, series_keys)
-    # a log axis for positive values spanning 20 times or more
-    log = numeric and len(xs) > 2 and min(xs) > 0 and max(xs) >= 20 * min(xs)
+    # a log axis for values >= 0 whose positive ones span 20 times or more (symlog with a 0)
+    positive = [x for x in xs if numeric and x > 0]
+    log = (
+        numeric
+        and len(positive) > 2
+        and min(xs) >= 0
+        and max(positive) >= 20 * min(positive)
+    )
+    linthresh = min(positive) if log else 1.0
     # side by side: series at the same x are shifted a little so their error bars stay apart
     span = (max(xs) - min(xs) if numeric and len(xs) > 1 else 1.0) if xs else 1.0
     step = 0.12 / max(1, len(series)) * span * (0.25 if numeric else 1.0)
@@ -221,7 +228,10 @@ def plot_sweep_metrics(
             )
             pos = np.array([x if numeric else xs.index(x) for x, _ in stats], dtype=float)
             shift = (i - (len(series) - 1) / 2) * step
-            pos = pos * 10**shift if log else pos + shift
+            if log:  # shift in decades; a 0 by a share of the linear part
+                pos = np.where(pos > 0, pos * 10**shift, pos + shift * linthresh)
+            else:
+                pos = pos + shift
             mean = np.array([_num(s["mean"]) for _, s in stats]) * scale
             low = np.array([_num(s["ci95"][0]) for _, s in stats]) * scale
             high = np.array([_num(s["ci95"][1]) for _, s in stats]) * scale
@@ -243,7 +253,10 @@ def plot_sweep_metrics(
         ax.set_xlabel(short.get(x_key, x_key) if x_key else "job")
         ax.grid(alpha=0.3)
         if log:
-            ax.set_xscale("log")
+            if min(xs) > 0:
+                ax.set_xscale("log")
+            else:
+                ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
             ax.set_xticks(xs, [value_label(v) for v in xs])
             ax.minorticks_off()
         if lowest >= 0:
