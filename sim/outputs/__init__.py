@@ -10,6 +10,11 @@ Built on a finished ``sim.engine.Engine``; the engine never imports this package
 - ``write``: ``write_run`` (summary.json, daily.csv, groups.csv, hourly.csv, replicates.csv,
   run.png).
 - ``fields``: ``FIELD_DOCS``, the one-line meaning of every column and key written.
+
+Sweeps (``python -m sim.collect``; imported by module, as they need Hydra's override parser):
+``sweep`` (``read_sweep``, ``collect_frames``), ``report`` (per-point tables, paired
+differences against a baseline, Markdown), ``sweep_figures`` (``plot_sweep_daily``,
+``plot_sweep_metrics``) and ``sweep_fields`` (``COLLECT_FIELD_DOCS``).
 """
 
 from .fields import FIELD_DOCS, field_doc
