@@ -19,7 +19,7 @@ import pytest
 from factories import small_params
 
 from sim.analysis import ParameterRange, SensitivitySettings, check_space, prepare, run
-from sim.analysis.sensitivity import check_settings, morris_step_noise
+from sim.analysis.sensitivity import check_settings, morris_noise
 from sim.analysis.sensitivity_report import ranked_markdown, write_report
 from sim.analysis.space import with_values
 from sim.engine import ConfigError, ModelParams
@@ -145,14 +145,19 @@ def test_bad_settings_are_refused(change, must_name):
 # ----------------------------------------------------------------------- noise
 def test_step_noise_pairs_replicates():
     """A step that shifts every replicate by the same amount has no paired noise."""
-    x = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])  # one trajectory, D = 2
+    x = np.array([[0.0, 1.0], [2 / 3, 1.0], [2 / 3, 1 / 3]])  # one trajectory, D = 2
     rng = np.random.default_rng(1)
     base = rng.normal(0.3, 0.05, size=6)  # replicate spread
     yr = np.stack([base, base + 0.1, base + 0.1 + rng.normal(0, 0.02, size=6)])
-    noise = morris_step_noise(x, yr, 2)
-    assert noise["paired"][0] == pytest.approx(0.0, abs=1e-12)
-    assert noise["unpaired"][0] > 0.02  # independent seeds would see the replicate spread
-    assert 0 < noise["paired"][1] < noise["unpaired"][1]
+    noise = morris_noise(x, yr, 2, levels=4)  # delta = 2/3
+    assert noise["ee_se"][0] == pytest.approx(0.0, abs=1e-12)
+    assert noise["ee_se_unpaired"][0] > 0.02 / (2 / 3)  # independent seeds: replicate spread
+    assert 0 < noise["ee_se"][1] < noise["ee_se_unpaired"][1]
+    assert noise["mu_by_replicate"][0] == pytest.approx(np.full(6, 0.1 / (2 / 3)))
+    # the second parameter went down: its effect is (before - after) / delta
+    expected = -(yr[2] - yr[1]) / (2 / 3)
+    assert noise["mu_by_replicate"][1] == pytest.approx(expected)
+    assert noise["mu_se"][1] == pytest.approx(np.std(expected, ddof=1) / np.sqrt(6))
 
 
 # ----------------------------------------------------------------------- Morris
@@ -174,6 +179,18 @@ def test_null_parameter_has_no_effect_and_strong_one_ranks_first(morris_result):
     corr = samples["purchase.intercept"].corr(samples["conversion_rate"])
     assert corr > 0.8
     assert (samples["conversion_rate_se"] >= 0).all()
+
+
+def test_replicate_effects_average_to_salib_mu(morris_result):
+    """Each replicate's own mu, averaged over replicates, is SALib's mu (signs included)."""
+    plan, samples = morris_result.plan, morris_result.samples
+    x = samples[plan.problem["names"]].to_numpy()  # only which moved, and which way, matter
+    for o, output in enumerate(plan.settings.outputs):
+        yr = morris_result.values["morris"][:, :, o]
+        noise = morris_noise(x, yr, 2, levels=4)
+        t = morris_result.morris[morris_result.morris["output"] == output].set_index("parameter")
+        mu = noise["mu_by_replicate"].mean(axis=1)
+        assert mu == pytest.approx(t.loc[plan.problem["names"], "mu"].to_numpy())
 
 
 # ----------------------------------------------------------------------- Sobol

@@ -14,11 +14,13 @@ around a base ``ModelParams`` and measures columns of ``sim.outputs.replicate_me
 3. **Indices.** Morris: ``mu``, ``mu_star`` (with its bootstrap interval) and ``sigma`` per
    parameter and output, ranked by ``mu_star``. Sobol: first-order ``S1`` and total ``ST``
    with SALib's bootstrap intervals, ranked by ``ST``.
-4. **Replicate noise.** Each point's replicate standard error; for Morris, the standard error
-   of each elementary effect from the replicate-by-replicate (paired) differences between the
-   two points of a step. A parameter whose ``mu_star`` is below twice that is flagged as
-   indistinguishable from noise. For Sobol, the share of the output's variance over the design
-   that is replicate noise of the point means.
+4. **Replicate noise.** Each point's replicate standard error. For Morris, each step's
+   elementary effect per replicate (both points share the seed, so replicate i is paired),
+   hence the standard error of one effect and of ``mu``. A parameter counts as an effect
+   when ``mu_star`` exceeds twice the standard error of one effect, or when ``mu`` is of one
+   sign beyond twice its own standard error; otherwise it is marked indistinguishable from
+   noise. For Sobol, the share of the output's variance over the design that is replicate
+   noise of the point means, beside SALib's bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from sim.engine.validation import ConfigError
 from .space import ParameterRange, check_space, coerce, with_values
 
 METHODS: tuple[str, ...] = ("morris", "sobol", "both")
-NOISE_FACTOR = 2.0  # mu_star below this many standard errors of an elementary effect: noise
+NOISE_FACTOR = 2.0  # standard errors an effect must exceed to count (see morris_indices)
 
 
 @dataclass
@@ -105,6 +107,8 @@ class Result:
             indices.
         notes: caveats (outputs skipped for NaN values, degenerate variances...).
         wall_seconds: time taken by the evaluation and the analysis.
+        values: per design, the outputs per point and replicate, shaped (points,
+            replicates, outputs), points in the order of ``samples``.
     """
 
     plan: Plan
@@ -114,6 +118,7 @@ class Result:
     noise: pd.DataFrame
     notes: list[str]
     wall_seconds: float
+    values: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def engine_runs(self) -> int:
@@ -335,45 +340,71 @@ def point_means(y: np.ndarray) -> np.ndarray:
     return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
-def morris_step_noise(x: np.ndarray, yr: np.ndarray, num_vars: int) -> dict[str, np.ndarray]:
-    """Replicate noise of Morris steps, per parameter, for one output.
+def morris_noise(x: np.ndarray, yr: np.ndarray, num_vars: int, levels: int) -> dict[str, Any]:
+    """Replicate noise of the Morris elementary effects, per parameter, for one output.
 
-    Along each trajectory, consecutive points differ in one parameter. Their replicate-by-
-    replicate differences (the same seed: replicate i faces the same members, graph and
-    draws at both points) give the standard error of the step's difference of means. The
-    unpaired error, ``sqrt(se_a^2 + se_b^2)``, is what independent seeds would give.
+    Along each trajectory, consecutive points differ in one parameter. Replicate ``i`` of both
+    points faces the same members, graph and draws (same seed), so the step has an
+    elementary effect per replicate, ``sign x (y_i(after) - y_i(before)) / delta``; SALib's
+    effect is their mean over replicates. From these:
+
+    - ``ee_se``: the standard error of one elementary effect (the spread of its replicates'
+      effects / sqrt(replicates)), root mean square over the parameter's steps;
+    - ``ee_se_unpaired``: the same if the two points had independent seeds,
+      ``sqrt(se_before^2 + se_after^2) / delta``;
+    - ``mu_se``: the standard error of ``mu`` from replicate noise: each replicate's own
+      ``mu`` (its effects averaged over the trajectories) varies between replicates; the
+      replicates are the independent units, which allows for the same replicates being
+      reused by every trajectory;
+    - ``mu_by_replicate``: those per-replicate ``mu``, shaped (D, replicates).
 
     Args:
         x: the Morris design, shaped (trajectories x (D + 1), D).
         yr: one output per point and replicate, shaped (points, replicates).
         num_vars: D.
+        levels: the Morris grid levels (the step delta is levels / (2 (levels - 1))).
 
     Returns:
-        ``{"paired": ..., "unpaired": ...}``: for each parameter the root mean square over
-        its steps of the standard error of a difference of point means (NaN with one
-        replicate).
+        The arrays above (NaN where fewer than two replicates are defined).
     """
+    delta = morris_delta(levels)
     size = num_vars + 1
-    paired = [[] for _ in range(num_vars)]
-    unpaired = [[] for _ in range(num_vars)]
+    effects: list[list[np.ndarray]] = [[] for _ in range(num_vars)]
+    paired: list[list[float]] = [[] for _ in range(num_vars)]
+    unpaired: list[list[float]] = [[] for _ in range(num_vars)]
     se = replicate_se(yr[:, :, None])[:, 0]
     for t in range(len(x) // size):
         for j in range(t * size + 1, (t + 1) * size):
             moved = np.flatnonzero(x[j] != x[j - 1])
             if moved.size != 1:
                 continue
-            d = yr[j] - yr[j - 1]
-            d = d[~np.isnan(d)]
-            se_d = np.std(d, ddof=1) / math.sqrt(d.size) if d.size > 1 else np.nan
-            paired[moved[0]].append(se_d)
-            unpaired[moved[0]].append(math.hypot(se[j], se[j - 1]))
+            v = int(moved[0])
+            ee = np.sign(x[j, v] - x[j - 1, v]) * (yr[j] - yr[j - 1]) / delta
+            effects[v].append(ee)
+            ok = ee[~np.isnan(ee)]
+            paired[v].append(np.std(ok, ddof=1) / math.sqrt(ok.size) if ok.size > 1 else np.nan)
+            unpaired[v].append(math.hypot(se[j], se[j - 1]) / delta)
 
-    def rms(values: list[float]) -> np.ndarray:
-        return np.sqrt(np.mean(np.square(values))) if values else np.nan
+    def rms(values: list[float]) -> float:
+        return float(np.sqrt(np.mean(np.square(values)))) if values else math.nan
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN replicates: NaN
+        by_rep = np.stack(
+            [
+                np.nanmean(np.stack(e), axis=0) if e else np.full(yr.shape[1], np.nan)
+                for e in effects
+            ]
+        )
+        n = np.sum(~np.isnan(by_rep), axis=1)
+        mu_se = np.where(
+            n > 1, np.nanstd(by_rep, axis=1, ddof=1) / np.sqrt(np.maximum(n, 1)), np.nan
+        )
     return {
-        "paired": np.array([rms(v) for v in paired]),
-        "unpaired": np.array([rms(v) for v in unpaired]),
+        "ee_se": np.array([rms(v) for v in paired]),
+        "ee_se_unpaired": np.array([rms(v) for v in unpaired]),
+        "mu_se": mu_se,
+        "mu_by_replicate": by_rep,
     }
 
 
@@ -407,13 +438,13 @@ def morris_indices(
 
     Returns:
         The table (columns output, rank, parameter, low, high, mu, mu_star, mu_star_conf,
-        sigma, ee_se, ee_se_unpaired, noise_threshold, distinguishable) and, per output, the
-        mean paired and unpaired standard error of a step's difference.
+        sigma, ee_se, ee_se_unpaired, mu_se, noise_threshold, distinguishable; see
+        ``morris_noise``) and, per output, the root mean square ``ee_se`` and
+        ``ee_se_unpaired`` over the parameters.
     """
     from SALib.analyze import morris
 
     s, problem = plan.settings, plan.problem
-    delta = morris_delta(s.levels)
     means = point_means(y)
     rows, noise = [], {}
     for o, output in enumerate(s.outputs):
@@ -429,12 +460,12 @@ def morris_indices(
             num_levels=s.levels,
             seed=s.design_seed,
         )
-        step = morris_step_noise(x, y[:, :, o], problem["num_vars"])
+        nz = morris_noise(x, y[:, :, o], problem["num_vars"], s.levels)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # one replicate: all NaN
             noise[output] = {
-                "step_se_paired": float(np.sqrt(np.nanmean(step["paired"] ** 2))),
-                "step_se_unpaired": float(np.sqrt(np.nanmean(step["unpaired"] ** 2))),
+                "ee_se": float(np.sqrt(np.nanmean(nz["ee_se"] ** 2))),
+                "ee_se_unpaired": float(np.sqrt(np.nanmean(nz["ee_se_unpaired"] ** 2))),
             }
         table = pd.DataFrame(
             {
@@ -446,13 +477,17 @@ def morris_indices(
                 "mu_star": np.asarray(si["mu_star"], dtype=float),
                 "mu_star_conf": np.asarray(si["mu_star_conf"], dtype=float),
                 "sigma": np.asarray(si["sigma"], dtype=float),
-                "ee_se": step["paired"] / delta,
-                "ee_se_unpaired": step["unpaired"] / delta,
+                "ee_se": nz["ee_se"],
+                "ee_se_unpaired": nz["ee_se_unpaired"],
+                "mu_se": nz["mu_se"],
             }
         )
         table["noise_threshold"] = NOISE_FACTOR * table["ee_se"]
-        # no replicate spread (one replicate): nothing to compare with, so not flagged
-        table["distinguishable"] = ~(table["mu_star"] <= table["noise_threshold"])
+        # An effect: larger than the noise of a single step, or of one sign beyond the
+        # noise of mu. Without replicate spread (one replicate) nothing is flagged.
+        big = ~(table["mu_star"] <= table["noise_threshold"])
+        steady = table["mu"].abs() > NOISE_FACTOR * table["mu_se"]
+        table["distinguishable"] = (big | steady) & (table["mu_star"] > 0)
         table = table.sort_values("mu_star", ascending=False, kind="stable")
         table.insert(1, "rank", np.arange(1, len(table) + 1))
         rows.append(table)
@@ -468,6 +503,7 @@ def morris_indices(
         "sigma",
         "ee_se",
         "ee_se_unpaired",
+        "mu_se",
         "noise_threshold",
         "distinguishable",
     ]
@@ -606,6 +642,5 @@ def run(plan: Plan, progress: Callable[[int, int, float], None] | None = print_p
     if plan.replicates < 2:
         notes.append("one replicate per point: replicate noise cannot be estimated")
     noise = noise_table(plan, samples, morris_noise, sobol_noise)
-    return Result(
-        plan, samples, morris_frame, sobol_frame, noise, notes, time.perf_counter() - start
-    )
+    wall = time.perf_counter() - start
+    return Result(plan, samples, morris_frame, sobol_frame, noise, notes, wall, ys)

@@ -54,6 +54,9 @@ def morris_markdown(table: pd.DataFrame, output: str) -> list[str]:
     for _, r in t.iterrows():
         lo, hi = r["mu_star"] - r["mu_star_conf"], r["mu_star"] + r["mu_star_conf"]
         verdict = "effect" if r["distinguishable"] else "indistinguishable from noise"
+        mu = _num(r["mu"])
+        if math.isfinite(r["mu_se"]):
+            mu += f" ± {_num(NOISE_FACTOR * r['mu_se'])}"
         body.append(
             [
                 str(r["rank"]),
@@ -61,14 +64,15 @@ def morris_markdown(table: pd.DataFrame, output: str) -> list[str]:
                 _range(r),
                 _num(r["mu_star"]),
                 f"[{_num(lo)}, {_num(hi)}]",
-                _num(r["mu"]),
+                mu,
                 _num(r["sigma"]),
                 _num(r["noise_threshold"]),
                 verdict,
             ]
         )
-    header = ["rank", "parameter", "range", "mu*", "95% CI of mu*", "mu", "sigma"]
-    header += [f"noise ({NOISE_FACTOR:g} SE)", "verdict"]
+    k = f"{NOISE_FACTOR:g}"
+    header = ["rank", "parameter", "range", "mu*", "95% CI of mu*", f"mu ± {k} SE", "sigma"]
+    header += [f"{k} SE of one effect", "verdict"]
     return [f"### Morris: `{output}` (ranked by mu*)", "", *_md_table(header, body), ""]
 
 
@@ -164,33 +168,49 @@ def _settings_lines(result: Result, plan_source: str) -> list[str]:
 def _noise_lines(result: Result) -> list[str]:
     p = result.plan
     lines = ["## Replicate noise", ""]
+    k = f"{NOISE_FACTOR:g}"
     if p.replicates < 2:
         return [*lines, "One replicate per point: the noise cannot be estimated.", ""]
+    lines += [
+        f"Each point's output is the mean of {p.replicates} replicates; its standard error "
+        "is in `samples.csv` (`<output>_se`).",
+    ]
+    if result.morris is not None:
+        lines[-1] += (
+            " Morris: both points of a step share the seed, so each step has an elementary "
+            "effect per replicate (paired); their spread gives the standard error of one "
+            "effect, and the spread of each replicate's own mu (its effects averaged over the "
+            "trajectories; replicates as the independent units) the standard error of mu. A "
+            f"parameter counts as an effect when its mu* exceeds {k} standard errors of one "
+            f"effect, or when its mu is of one sign beyond {k} standard errors of mu; "
+            "otherwise it is marked indistinguishable from noise."
+        )
+    if result.sobol is not None:
+        lines[-1] += (
+            " Sobol: replicate noise adds variance to the outputs; its share of the variance "
+            "over the design is given below, and SALib's bootstrap intervals with each index."
+        )
+    lines.append("")
     for _, r in result.noise.iterrows():
         out = r["output"]
         text = (
-            f"- `{out}`: {p.replicates} replicates per point; mean replicate standard error "
-            f"of a point's output {_num(r['mean_se'])} (mean output {_num(r['mean_value'])})."
+            f"- `{out}`: mean standard error of a point's output {_num(r['mean_se'])} "
+            f"(mean output {_num(r['mean_value'])})."
         )
-        if "step_se_paired" in r and pd.notna(r.get("step_se_paired")):
-            paired, unpaired = r["step_se_paired"], r["step_se_unpaired"]
-            ratio = f" ({paired / unpaired:.2g} of it)" if unpaired > 0 else ""
+        if "ee_se" in r and pd.notna(r.get("ee_se")):
+            paired, unpaired = r["ee_se"], r["ee_se_unpaired"]
+            ratio = f", {paired / unpaired:.2g} of it" if unpaired > 0 else ""
             text += (
-                f" Morris: a step's difference between two points has standard error "
-                f"{_num(paired)} with the same seed, against {_num(unpaired)} for "
-                f"independent seeds{ratio}; an elementary effect's standard error is that "
-                f"divided by delta. Parameters whose mu* is at most {NOISE_FACTOR:g} such "
-                "standard errors are marked indistinguishable from noise."
+                f" Morris: standard error of one elementary effect {_num(paired)} (paired), "
+                f"against {_num(unpaired)} had the two points independent seeds{ratio}."
             )
-            if result.morris is not None:
-                t = result.morris[result.morris["output"] == out]
-                flagged = [f"`{x}`" for x in t.loc[~t["distinguishable"], "parameter"]]
-                text += f" Marked: {', '.join(flagged) if flagged else 'none'}."
+            t = result.morris[result.morris["output"] == out]
+            flagged = [f"`{x}`" for x in t.loc[~t["distinguishable"], "parameter"]]
+            text += f" Indistinguishable from noise: {', '.join(flagged) or 'none'}."
         if "noise_share" in r and pd.notna(r.get("noise_share")):
             text += (
                 f" Sobol: replicate noise is {r['noise_share']:.1%} of the output's variance "
-                "over the design (it inflates the indices' spread; SALib's bootstrap "
-                "intervals are given with each index)."
+                "over the design."
             )
         lines.append(text)
     return [*lines, ""]
