@@ -18,9 +18,10 @@ around a base ``ModelParams`` and measures columns of ``sim.outputs.replicate_me
    elementary effect per replicate (both points share the seed, so replicate i is paired),
    hence the standard error of one effect and of ``mu``. A parameter counts as an effect
    when ``mu_star`` exceeds twice the standard error of one effect, or when ``mu`` is of one
-   sign beyond twice its own standard error; otherwise it is marked indistinguishable from
-   noise. For Sobol, the share of the output's variance over the design that is replicate
-   noise of the point means, beside SALib's bootstrap intervals.
+   sign beyond its replicate-noise interval (a t-interval over the replicates' own ``mu``);
+   otherwise it is marked indistinguishable from noise. For Sobol, the share of the
+   output's variance over the design that is replicate noise of the point means, beside
+   SALib's bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -356,6 +357,7 @@ def morris_noise(x: np.ndarray, yr: np.ndarray, num_vars: int, levels: int) -> d
       ``mu`` (its effects averaged over the trajectories) varies between replicates; the
       replicates are the independent units, which allows for the same replicates being
       reused by every trajectory;
+    - ``mu_replicates``: how many replicates' ``mu`` are defined;
     - ``mu_by_replicate``: those per-replicate ``mu``, shaped (D, replicates).
 
     Args:
@@ -404,6 +406,7 @@ def morris_noise(x: np.ndarray, yr: np.ndarray, num_vars: int, levels: int) -> d
         "ee_se": np.array([rms(v) for v in paired]),
         "ee_se_unpaired": np.array([rms(v) for v in unpaired]),
         "mu_se": mu_se,
+        "mu_replicates": n,
         "mu_by_replicate": by_rep,
     }
 
@@ -438,11 +441,12 @@ def morris_indices(
 
     Returns:
         The table (columns output, rank, parameter, low, high, mu, mu_star, mu_star_conf,
-        sigma, ee_se, ee_se_unpaired, mu_se, noise_threshold, distinguishable; see
+        sigma, ee_se, ee_se_unpaired, mu_se, mu_noise_ci, noise_threshold, distinguishable; see
         ``morris_noise``) and, per output, the root mean square ``ee_se`` and
         ``ee_se_unpaired`` over the parameters.
     """
     from SALib.analyze import morris
+    from scipy.stats import t as student_t
 
     s, problem = plan.settings, plan.problem
     means = point_means(y)
@@ -482,11 +486,15 @@ def morris_indices(
                 "mu_se": nz["mu_se"],
             }
         )
+        # The interval of mu from replicate noise: a t-interval over the replicates' own mu.
+        dof = np.maximum(nz["mu_replicates"] - 1, 1)
+        t_quantile = student_t.ppf(0.5 + s.conf_level / 2, dof)
+        table["mu_noise_ci"] = np.where(nz["mu_replicates"] > 1, t_quantile * nz["mu_se"], np.nan)
         table["noise_threshold"] = NOISE_FACTOR * table["ee_se"]
         # An effect: larger than the noise of a single step, or of one sign beyond the
-        # noise of mu. Without replicate spread (one replicate) nothing is flagged.
+        # noise interval of mu. Without replicate spread (one replicate) nothing is flagged.
         big = ~(table["mu_star"] <= table["noise_threshold"])
-        steady = table["mu"].abs() > NOISE_FACTOR * table["mu_se"]
+        steady = table["mu"].abs() > table["mu_noise_ci"]
         table["distinguishable"] = (big | steady) & (table["mu_star"] > 0)
         table = table.sort_values("mu_star", ascending=False, kind="stable")
         table.insert(1, "rank", np.arange(1, len(table) + 1))
@@ -504,6 +512,7 @@ def morris_indices(
         "ee_se",
         "ee_se_unpaired",
         "mu_se",
+        "mu_noise_ci",
         "noise_threshold",
         "distinguishable",
     ]

@@ -55,8 +55,8 @@ def morris_markdown(table: pd.DataFrame, output: str) -> list[str]:
         lo, hi = r["mu_star"] - r["mu_star_conf"], r["mu_star"] + r["mu_star_conf"]
         verdict = "effect" if r["distinguishable"] else "indistinguishable from noise"
         mu = _num(r["mu"])
-        if math.isfinite(r["mu_se"]):
-            mu += f" ± {_num(NOISE_FACTOR * r['mu_se'])}"
+        if math.isfinite(r["mu_noise_ci"]):
+            mu += f" ± {_num(r['mu_noise_ci'])}"
         body.append(
             [
                 str(r["rank"]),
@@ -71,7 +71,7 @@ def morris_markdown(table: pd.DataFrame, output: str) -> list[str]:
             ]
         )
     k = f"{NOISE_FACTOR:g}"
-    header = ["rank", "parameter", "range", "mu*", "95% CI of mu*", f"mu ± {k} SE", "sigma"]
+    header = ["rank", "parameter", "range", "mu*", "CI of mu*", "mu ± noise CI", "sigma"]
     header += [f"{k} SE of one effect", "verdict"]
     return [f"### Morris: `{output}` (ranked by mu*)", "", *_md_table(header, body), ""]
 
@@ -182,8 +182,10 @@ def _noise_lines(result: Result) -> list[str]:
             "effect, and the spread of each replicate's own mu (its effects averaged over the "
             "trajectories; replicates as the independent units) the standard error of mu. A "
             f"parameter counts as an effect when its mu* exceeds {k} standard errors of one "
-            f"effect, or when its mu is of one sign beyond {k} standard errors of mu; "
-            "otherwise it is marked indistinguishable from noise."
+            f"effect (column `{k} SE of one effect`), or when its mu is of one sign beyond "
+            f"the {p.settings.conf_level:.0%} t-interval of mu from replicate noise (column "
+            "`mu ± noise CI`); otherwise it is marked indistinguishable from noise. `CI of "
+            "mu*` is SALib's bootstrap interval over the trajectories."
         )
     if result.sobol is not None:
         lines[-1] += (
