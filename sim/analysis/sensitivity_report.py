@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from joblib import effective_n_jobs
 
 import sim
 from sim.outputs import git_commit, write_atomic
@@ -147,7 +148,8 @@ def _settings_lines(result: Result, plan_source: str) -> list[str]:
         )
     lines += [
         f"- Intervals: bootstrap, {s.num_resamples} resamples, {s.conf_level:.0%} level; "
-        f"design seed {s.design_seed}; {s.n_jobs} parallel jobs (joblib; -1: all cores).",
+        f"design seed {s.design_seed}; n_jobs = {s.n_jobs} ({effective_n_jobs(s.n_jobs)} "
+        "joblib workers).",
         f"- Cost: {run_count(result)}",
         f"- Version {sim.__version__}, commit `{git_commit()}`, written "
         f"{datetime.now(UTC).isoformat(timespec='seconds')}.",
