@@ -1,8 +1,9 @@
 """Analyses built on the engine and the outputs face: global sensitivity analysis (SALib).
 
 - ``space``: the parameter space (model parameters by dotted path, with bounds) and its checks.
-- ``sensitivity``: designs (Morris, Sobol), evaluation on common random numbers, indices and
-  replicate noise.
+- ``sensitivity``: settings, checks, designs (Morris, Sobol), evaluation on common random
+  numbers, the whole analysis (``prepare`` then ``run``).
+- ``indices``: Morris and Sobol indices (SALib) and what replicate noise means for them.
 - ``sensitivity_report``: ranked tables, ``report.md``, figures and the atomic writer.
 """
 
