@@ -88,8 +88,9 @@ def morris_result():
             [
                 ParameterRange("population.members", 40, 70),
                 ParameterRange("population.group_capacity", 65, 100),
+                ParameterRange("population.groups", 1, 2),
             ],
-            ["corner", "population.members=70", "group_capacity"],
+            ["corner", "population.members=70", "population.groups = 1"],
         ),
         ([], ["empty"]),
     ],
