@@ -40,31 +40,8 @@ from sim.config import (
 )
 from sim.engine import ConfigError, Engine
 from sim.engine.graph import GraphInputError
+from sim.outputs.formats import money, pct, pp, signed_money, signed_times, times
 from sim.plans import load_strategy
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _pp(x: float) -> str:
-    return f"{100 * x:+.1f} pp"
-
-
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def _signed_money(x: float) -> str:
-    return f"{x:+,.0f}"
-
-
-def _times(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def _signed_times(x: float) -> str:
-    return f"{x:+.2f}"
 
 
 @dataclass(frozen=True)
@@ -78,12 +55,12 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("conversion_rate", "Conversion", _pct, _pp),
-    Metric("peak48_share", "Peak-48h share", _pct, _pp),
-    Metric("offer_window_share", "Offer-window share", _pct, _pp),
-    Metric("revenue", "Revenue", _money, _signed_money),
-    Metric("cost", "Cost", _money, _signed_money),
-    Metric("roi", "ROI", _times, _signed_times),
+    Metric("conversion_rate", "Conversion", pct, pp),
+    Metric("peak48_share", "Peak-48h share", pct, pp),
+    Metric("offer_window_share", "Offer-window share", pct, pp),
+    Metric("revenue", "Revenue", money, signed_money),
+    Metric("cost", "Cost", money, signed_money),
+    Metric("roi", "ROI", times, signed_times),
 )
 
 

@@ -18,63 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from .formats import FORMATS, MetricFormat
 from .summary import mean_ci95, paired_difference
 from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _pp(x: float) -> str:
-    return f"{100 * x:+.1f} pp"
-
-
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def _signed_money(x: float) -> str:
-    return f"{x:+,.0f}"
-
-
-def _times(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def _signed_times(x: float) -> str:
-    return f"{x:+.2f}"
-
-
-def _general(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _signed_general(x: float) -> str:
-    return f"{x:+.4g}"
-
-
-@dataclass(frozen=True)
-class MetricFormat:
-    """How a column of ``replicates.csv`` is shown: label, value and difference formats."""
-
-    label: str
-    fmt: Callable[[float], str]
-    diff_fmt: Callable[[float], str]
-
-
-FORMATS: dict[str, MetricFormat] = {
-    "conversion_rate": MetricFormat("Conversion", _pct, _pp),
-    "peak48_share": MetricFormat("Peak-48h share", _pct, _pp),
-    "offer_window_share": MetricFormat("Offer-window share", _pct, _pp),
-    "revenue": MetricFormat("Revenue", _money, _signed_money),
-    "cost": MetricFormat("Cost", _money, _signed_money),
-    "roi": MetricFormat("ROI", _times, _signed_times),
-    "churn_rate": MetricFormat("Churn", _pct, _pp),
-    "dormant_share": MetricFormat("Dormant share", _pct, _pp),
-    "cost_per_buyer": MetricFormat("Cost per buyer", _money, _signed_money),
-    "buyers": MetricFormat("Buyers", _general, _signed_general),
-}
 HEADLINE: tuple[str, ...] = (
     "conversion_rate",
     "peak48_share",

@@ -1,0 +1,72 @@
+"""How metrics are shown in comparison tables: labels and number formats.
+
+Shared by ``python -m sim.compare`` and the sweep report of ``python -m sim.collect``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def pct(x: float) -> str:
+    """A share as a percentage (12.3%)."""
+    return f"{100 * x:.1f}%"
+
+
+def pp(x: float) -> str:
+    """A difference of shares in percentage points (+1.2 pp)."""
+    return f"{100 * x:+.1f} pp"
+
+
+def money(x: float) -> str:
+    """An amount of money, no decimals (1,234)."""
+    return f"{x:,.0f}"
+
+
+def signed_money(x: float) -> str:
+    """A difference of money, signed (+1,234)."""
+    return f"{x:+,.0f}"
+
+
+def times(x: float) -> str:
+    """A ratio, two decimals (1.23)."""
+    return f"{x:.2f}"
+
+
+def signed_times(x: float) -> str:
+    """A difference of ratios, signed (+1.23)."""
+    return f"{x:+.2f}"
+
+
+def general(x: float) -> str:
+    """Any number, four significant digits."""
+    return f"{x:.4g}"
+
+
+def signed_general(x: float) -> str:
+    """Any difference, signed, four significant digits."""
+    return f"{x:+.4g}"
+
+
+@dataclass(frozen=True)
+class MetricFormat:
+    """How a column of ``replicates.csv`` is shown: label, value and difference formats."""
+
+    label: str
+    fmt: Callable[[float], str]
+    diff_fmt: Callable[[float], str]
+
+
+FORMATS: dict[str, MetricFormat] = {
+    "conversion_rate": MetricFormat("Conversion", pct, pp),
+    "peak48_share": MetricFormat("Peak-48h share", pct, pp),
+    "offer_window_share": MetricFormat("Offer-window share", pct, pp),
+    "revenue": MetricFormat("Revenue", money, signed_money),
+    "cost": MetricFormat("Cost", money, signed_money),
+    "roi": MetricFormat("ROI", times, signed_times),
+    "churn_rate": MetricFormat("Churn", pct, pp),
+    "dormant_share": MetricFormat("Dormant share", pct, pp),
+    "cost_per_buyer": MetricFormat("Cost per buyer", money, signed_money),
+    "buyers": MetricFormat("Buyers", general, signed_general),
+}
