@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .formats import FORMATS, MetricFormat
+from .formats import FORMATS, MetricFormat, general, signed_general
 from .summary import mean_ci95, paired_difference
 from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
 
@@ -53,7 +53,7 @@ FAILED_COLUMNS: tuple[str, ...] = ("job", "job_num", "overrides", "error_type", 
 
 def metric_format(name: str) -> MetricFormat:
     """The display of a metric (a general number format for columns without their own)."""
-    return FORMATS.get(name, MetricFormat(name, _general, _signed_general))
+    return FORMATS.get(name, MetricFormat(name, general, signed_general))
 
 
 def format_stat(mean: float, low: float, high: float, fmt: Callable[[float], str]) -> str:
