@@ -38,10 +38,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _sweep(sweep_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def _sweep(
+    sweep_dir: Path | None, *args: str, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``python -m sim -m *args`` into ``sweep_dir`` (None: the default folder under ``cwd``)."""
+    where = [] if sweep_dir is None else [f"hydra.sweep.dir={sweep_dir}"]
     return subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={sweep_dir}"],
-        cwd=ROOT,
+        [sys.executable, "-m", "sim", "-m", *args, *where],
+        cwd=cwd,
         env=_env(),
         capture_output=True,
         text=True,
@@ -123,10 +127,11 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
 
 # ----------------------------------------------------------------------- failures
 def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
-    sweep_dir = tmp_path / "sweep"
-    r = _sweep(sweep_dir, "population.members=60,-5", "replicates=2", "figures=false")
+    r = _sweep(None, "population.members=60,-5", "replicates=2", "figures=false", cwd=tmp_path)
     assert r.returncode == 1, r.stderr
-    good, bad = sweep_dir / "0_sop", sweep_dir / "1_sop"
+    (sweep_dir,) = (tmp_path / "results" / "sweeps").iterdir()  # both jobs in one default dir
+    sweep_dir = sweep_dir.relative_to(tmp_path)  # as the lines show it
+    good, bad = tmp_path / sweep_dir / "0_sop", tmp_path / sweep_dir / "1_sop"
     assert _complete(good)
     record = json.loads((bad / "error.json").read_text())
     assert set(record) == {
@@ -152,6 +157,7 @@ def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == (
         f"sweep: 1 done, 1 failed (see error.json in: 1_sop), 0 skipped -> {sweep_dir}"
     )
+    assert f"sweep: 2 jobs -> {sweep_dir}" in r.stderr
 
 
 # ----------------------------------------------------------------------- resume
@@ -290,3 +296,65 @@ def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
     logs = sorted((sweep_dir / ".submitit").glob("*/*_log.err"))
     assert len(logs) == 2  # each job's stderr: its own log file
     assert all(_progress(log.read_text()) for log in logs)
+
+
+FAKE_SBATCH = """#!/bin/sh
+# stands in for SLURM's sbatch: keeps the submission script, refuses to submit
+cp "$1" "$FAKE_SBATCH_COPY"
+echo "sbatch: error: not a cluster (test stand-in)" >&2
+exit 1
+"""
+
+
+@pytest.mark.cluster
+def test_slurm_launcher_builds_the_readme_submission_script(tmp_path):
+    """The README's SLURM settings compose and reach sbatch (a stand-in: no cluster here)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(FAKE_SBATCH)
+    (bin_dir / "srun").write_text("#!/bin/sh\nexit 1\n")  # submitit looks for srun first
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    script = tmp_path / "submitted.sh"
+    sweep_dir = tmp_path / "sweep"
+    settings = [
+        "hydra/launcher=submitit_slurm",
+        "hydra.launcher.partition=cpu",
+        "hydra.launcher.timeout_min=20",
+        "hydra.launcher.cpus_per_task=1",
+        "hydra.launcher.mem_gb=2",
+        "hydra.launcher.array_parallelism=50",
+        'hydra.launcher.setup=["source /path/to/project/.venv/bin/activate",'
+        '"export OMP_NUM_THREADS=1"]',
+        "strategy=sop,layered",
+        "figures=false",
+        f"hydra.sweep.dir={sweep_dir}",
+    ]
+    env = _env()
+    env["PATH"] = os.pathsep.join([str(bin_dir), env["PATH"]])
+    env["FAKE_SBATCH_COPY"] = str(script)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *settings],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "not a cluster (test stand-in)" in r.stderr  # it got as far as sbatch
+    text = script.read_text()
+    for line in (
+        "#SBATCH --array=0-1%2",  # one array task per job, at most array_parallelism at once
+        "#SBATCH --partition=cpu",
+        "#SBATCH --time=20",
+        "#SBATCH --cpus-per-task=1",
+        "#SBATCH --mem=2GB",
+        "#SBATCH --job-name=sim",
+        f"#SBATCH --output={sweep_dir}/.submitit/%A_%a/%A_%a_0_log.out",
+        f"#SBATCH --error={sweep_dir}/.submitit/%A_%a/%A_%a_0_log.err",
+        "source /path/to/project/.venv/bin/activate",
+        "export OMP_NUM_THREADS=1",
+    ):
+        assert line in text.splitlines(), line
+    assert f"{sys.executable} -u -m submitit.core._submit" in text
