@@ -44,7 +44,7 @@ def outcome_of(job_return: JobReturn) -> str:
     """
     if job_return.status != JobStatus.COMPLETED:
         return FAILED
-    value = job_return._return_value  # the public property re-raises a failed job's error
+    value = job_return.return_value
     return value if value in OUTCOMES else DONE
 
 
@@ -80,8 +80,10 @@ class SweepProgress(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Count the jobs, start the ledger and, for remote jobs, the watcher."""
         where = sweep_dir(config)  # resolving it here fixes it for all jobs
-        params = config.hydra.sweeper.get("params")
-        total = ledger.count_jobs(list(config.hydra.overrides.task), params)
+        total = None
+        if str(config.hydra.sweeper.get("_target_", "")).endswith(".BasicSweeper"):  # a grid
+            params = config.hydra.sweeper.get("params")
+            total = ledger.count_jobs(list(config.hydra.overrides.task), params)
         ledger.start(where, total)
         _say(f"sweep: {'?' if total is None else total} jobs -> {where}")
         if jobs_log_elsewhere(config):

@@ -197,7 +197,7 @@ def test_resume_skips_complete_jobs_and_reruns_failed_and_unfinished(tmp_path):
 
 def test_killed_sweep_leaves_nothing_that_looks_finished_then_resumes(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    args = ["population.members=3000", "population.group_capacity=3000", "replicates=2"]
+    args = ["population.members=1000", "population.group_capacity=1000", "replicates=2"]
     args.append("figures=false")
     cmd = [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={sweep_dir}"]
     pipe = subprocess.DEVNULL
