@@ -78,6 +78,11 @@ class Member(CellAgent):
         return "outside" if code == OUTSIDE else STATUSES[code]
 
     @property
+    def group(self) -> int:
+        """Index of the member's chat group (the last one, for members who left)."""
+        return int(self._engine.state.group[ROW, self.slot])
+
+    @property
     def present(self) -> bool:
         """Whether the member is in the group now (active or dormant)."""
         return self.status in ("active", "dormant")

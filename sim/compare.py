@@ -26,6 +26,7 @@ from typing import Any
 
 import hydra
 import pandas as pd
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -215,6 +216,11 @@ def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
 def _experiment(cfg: DictConfig) -> ExperimentParams:
     exp = OmegaConf.to_object(cfg.experiment)
     assert isinstance(exp, ExperimentParams)
+    if HydraConfig.initialized() and HydraConfig.get().sweeper.get("params"):
+        raise ConfigError(
+            f"experiment {exp.name} is a sweep (hydra.sweeper.params), not a comparison; run "
+            f"it with python -m sim.experiment {exp.name}"
+        )
     if cfg.plan_file:
         raise ConfigError(
             f"plan_file = {cfg.plan_file!r}: not used by sim.compare; list plan files in "

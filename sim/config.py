@@ -5,9 +5,12 @@ run needs besides: ``seed``, ``replicates`` and an optional ``plan_file``. It is
 with Hydra's ConfigStore as ``base_config``; ``configs/config.yaml`` puts it first in its
 defaults list, so every model parameter is overridable by its path
 (``python -m sim herd.group_weight=0.7``) and typed (``seed=abc`` is refused by Hydra).
-``CompareConfig`` adds the experiment of ``python -m sim.compare`` (``compare_base``), and
-every ``experiments/<name>.yaml`` is registered as option ``<name>`` of the config group
-``experiment`` (package ``_global_``), so ``python -m sim.compare experiment=<name>`` works.
+``SimConfig.experiment`` holds a named experiment's metadata (``ExperimentParams``, empty for a
+plain run); ``CompareConfig`` (``compare_base``) defaults it to the comparison of
+``python -m sim.compare``. Every ``experiments/<name>.yaml`` is registered as option ``<name>``
+of the config group ``experiment`` (package ``_global_``), so
+``python -m sim.compare experiment=<name>`` and ``python -m sim -m +experiment=<name>`` (a
+sweep experiment, which sets ``hydra.sweeper.params`` and ``hydra.sweep.dir``) compose.
 
 Only plain dataclasses leave this module: ``to_model_params`` turns the composed DictConfig
 into ``ModelParams`` and the seed and replicate count; no DictConfig reaches the engine.
@@ -36,6 +39,41 @@ HYDRA_OWN = frozenset({".hydra"})  # what Hydra puts in a run directory (job log
 
 
 @dataclass
+class ExperimentParams:
+    """A named experiment's metadata (``experiments/<name>.yaml``, key ``experiment``).
+
+    Two kinds share it: a paired comparison of strategies run by ``python -m sim.compare``
+    (``strategies`` and ``baseline`` a strategy name), and a sweep run by
+    ``python -m sim.experiment <name>`` (``python -m sim -m +experiment=<name>``, the sweep in
+    ``hydra.sweeper.params``, ``baseline`` a ``key=value`` of the sweep). Outside an
+    experiment every field is empty.
+
+    Attributes:
+        name: the experiment's name.
+        question: the question it answers, in one sentence (shown in its report).
+        strategies: for ``sim.compare``: shipped strategy names or plan file paths.
+        baseline: what the others are compared with: a name from ``strategies`` for
+            ``sim.compare``; ``key=value`` of a swept parameter for a sweep (``strategy=sop``).
+        output: the folder the results are written to (a sweep's ``hydra.sweep.dir``).
+    """
+
+    name: str = ""
+    question: str = ""
+    strategies: list[str] = field(default_factory=list)
+    baseline: str = ""
+    output: str = ""
+
+
+def _default_comparison() -> ExperimentParams:
+    return ExperimentParams(
+        name="sop_vs_layered",
+        strategies=["sop", "layered"],
+        baseline="sop",
+        output="results/sop_vs_layered",
+    )
+
+
+@dataclass
 class SimConfig(ModelParams):
     """A run: every model parameter, plus the seed, the replicates and an own plan file.
 
@@ -45,36 +83,22 @@ class SimConfig(ModelParams):
         replicates: campaigns run side by side, each with its own population and graph.
         plan_file: a user's plan YAML file; when set, it replaces the plan of ``strategy``.
         figures: write the run's figure (``run.png``); sweeps of many jobs may turn it off.
+        experiment: the named experiment this run belongs to (``+experiment=<name>``); empty
+            for a plain run. It never reaches the engine.
     """
 
     seed: int = 0
     replicates: int = 20
     plan_file: str = ""
     figures: bool = True
-
-
-@dataclass
-class ExperimentParams:
-    """A paired comparison of strategies (``experiments/<name>.yaml``).
-
-    Attributes:
-        name: the experiment's name.
-        strategies: shipped strategy names (``configs/strategy/<name>.yaml``) or plan file paths.
-        baseline: the strategy the others are compared with (a name from ``strategies``).
-        output: the folder the comparison is written to (Hydra's run directory).
-    """
-
-    name: str = "sop_vs_layered"
-    strategies: list[str] = field(default_factory=lambda: ["sop", "layered"])
-    baseline: str = "sop"
-    output: str = "results/sop_vs_layered"
+    experiment: ExperimentParams = field(default_factory=ExperimentParams)
 
 
 @dataclass
 class CompareConfig(SimConfig):
     """``python -m sim.compare``: the run settings shared by all strategies, and the experiment."""
 
-    experiment: ExperimentParams = field(default_factory=ExperimentParams)
+    experiment: ExperimentParams = field(default_factory=_default_comparison)
 
 
 # ----------------------------------------------------------------------- resolvers

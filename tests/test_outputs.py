@@ -326,7 +326,13 @@ def test_write_run_failure_leaves_nothing(tmp_path, engine: Engine, monkeypatch)
 
 
 def test_field_docs_cover_every_file() -> None:
-    assert set(FIELD_DOCS) == {"daily.csv", "hourly.csv", "replicates.csv", "summary.json"}
+    assert set(FIELD_DOCS) == {
+        "daily.csv",
+        "groups.csv",
+        "hourly.csv",
+        "replicates.csv",
+        "summary.json",
+    }
     assert field_doc("daily.csv", "stage_3_core")
     with pytest.raises(KeyError):
         field_doc("daily.csv", "no_such_column")

@@ -28,16 +28,37 @@ def read_mass_messages(engine: Engine, reads: np.ndarray, fatigue_scale: float =
         reads: mass messages read this hour, shape (replicates, slots).
         fatigue_scale: multiplier on the fatigue per message (private messages annoy more).
     """
+    rows, cols = np.nonzero(reads > 0)
+    read_mass_messages_at(engine, rows, cols, reads[rows, cols], fatigue_scale)
+
+
+def read_mass_messages_at(
+    engine: Engine,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    reads: np.ndarray,
+    fatigue_scale: float = 1.0,
+) -> None:
+    """``read_mass_messages`` for members (rows, cols) only, ``reads`` one value each."""
     p, s = engine.params, engine.state
-    who = reads > 0
-    if not who.any():
+    keep = reads > 0
+    if not keep.all():
+        rows, cols, reads = rows[keep], cols[keep], reads[keep]
+    if not rows.size:
         return
     decay = p.trust.repetition_decay
-    weight = decay**s.broadcasts_read
-    effective = reads if decay >= 1.0 else weight * (1 - decay**reads) / (1 - decay)
-    raise_trust(engine, who, p.trust.broadcast_gain * effective)
-    s.broadcasts_read += reads
-    s.fatigue = np.minimum(1.0, s.fatigue + p.fatigue.per_mass_message * fatigue_scale * reads)
-    tired = who & (reads >= 0.5)
-    spam = p.memory.spam_moment * np.minimum(1.0, s.fatigue / engine.traits.fatigue_threshold)
-    s.add_moment(tired, spam)
+    before = s.broadcasts_read[rows, cols]
+    effective = reads if decay >= 1.0 else decay**before * (1 - decay**reads) / (1 - decay)
+    trust = s.trust[rows, cols]
+    gain = np.clip(p.trust.broadcast_gain * effective, 0.0, 1.0)
+    s.trust[rows, cols] = trust + gain * (1.0 - trust)
+    s.broadcasts_read[rows, cols] = before + reads
+    fatigue = np.minimum(
+        1.0, s.fatigue[rows, cols] + p.fatigue.per_mass_message * fatigue_scale * reads
+    )
+    s.fatigue[rows, cols] = fatigue
+    tired = reads >= 0.5
+    if tired.any():
+        threshold = engine.traits.fatigue_threshold[rows[tired], cols[tired]]
+        spam = p.memory.spam_moment * np.minimum(1.0, fatigue[tired] / threshold)
+        s.add_moment_at(rows[tired], cols[tired], spam)

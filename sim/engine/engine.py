@@ -1,4 +1,8 @@
-"""The engine: a batch of replicate campaigns as arrays, advanced one hour per ``step``."""
+"""The engine: a batch of replicate campaigns as arrays, advanced one hour per ``step``.
+
+A campaign is one or more groups sharing one operator team (``sim.engine.groups``); every
+replicate has the same groups, each its own chat feed, and one social graph over all slots.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import networkx as nx
 import numpy as np
 
 from . import graph as graphs
+from .groups import layout, seat
 from .offer import OfferBook
 from .params import ModelParams
 from .population import draw_traits
@@ -60,8 +65,14 @@ class Engine:
         self.slots = slot_count(p)
         self.members = p.population.members
         self.streams = Streams(seed, replicates, self.slots, first_replicate)
+        self.layout = lay = layout(p.population, self.slots)
         self.edges = [
-            graphs.generate(p.graph, self.slots, self.streams.replicate_seed("graph", r))
+            graphs.generate_blocks(
+                p.graph,
+                lay.blocks,
+                self.slots,
+                self.streams.block_seeds("graph", r, len(lay.blocks)),
+            )
             for r in range(replicates)
         ]
         self._graphs: list[nx.Graph] | None = None
@@ -69,14 +80,17 @@ class Engine:
         self.degree = np.asarray(self.adjacency.sum(axis=1)).reshape(replicates, self.slots)
         self.centrality = graphs.eigen_centrality(self.adjacency, replicates)
         self.traits = draw_traits(p.population, self.streams, self.degree)
-        self.state = s = State(replicates, self.slots)
+        self.state = s = State(replicates, self.slots, lay.max_groups)
         s.status[:, : self.members] = ACTIVE
         s.join_hour[:, : self.members] = 0
+        s.group[:] = lay.slot_group
+        s.group_open[:, : lay.start_groups] = True
+        s.group_opened[:, : lay.start_groups] = 0
         s.trust[:] = self.traits.trust0
         self.stage_cut = np.asarray(p.trust.stage_thresholds)
         by_trust = np.searchsorted(self.stage_cut, s.trust, side="right")
         s.stage[:] = np.where(s.ever_member, by_trust, 0)
-        self.offers = OfferBook(replicates, 1)
+        self.offers = OfferBook(replicates, lay.max_groups)
         self.hour = 0
         self.trust_shocked = np.zeros((replicates, self.slots), dtype=bool)
         self.hour_messages = np.zeros((replicates, 3))  # operator, members, shills
@@ -147,47 +161,80 @@ class Engine:
         return can
 
     def show_offer(self, who: np.ndarray) -> None:
-        """Members in ``who`` see their group's open offer (if any)."""
-        s = self.state
-        open_id = np.where(self.offers.is_open, self.offers.offer_id[None, :], -1)
-        offer = s.per_member(open_id)
-        s.seen_offer = np.where(who & (offer >= 0), offer, s.seen_offer)
+        """Members in ``who`` see the open offer of their group (if any)."""
+        s, offers = self.state, self.offers
+        if offers.offer_id < 0:
+            return
+        seen = who & s.per_member(offers.is_open)
+        s.seen_offer = np.where(seen, offers.offer_id, s.seen_offer)
 
-    def _by_group(self, values: np.ndarray) -> np.ndarray:
-        """Sum per-member values into (replicates, groups)."""
-        groups = self.state.feed.shape[1]
-        if groups == 1:
-            return values.sum(axis=1, keepdims=True)
-        r = np.arange(self.replicates)[:, None] * groups + self.state.group
-        out = np.bincount(r.ravel(), weights=values.ravel(), minlength=self.replicates * groups)
-        return out.reshape(self.replicates, groups)
+    @property
+    def open_groups(self) -> np.ndarray:
+        """Groups open now, per replicate (replicates,)."""
+        return self.state.group_open.sum(axis=1)
+
+    def post_to_groups(self, kind: int, amount: float | np.ndarray = 1.0, who: int = 0) -> None:
+        """Post ``amount`` messages of a feed kind into every open group.
+
+        Args:
+            kind: the feed counter (``FEED_OPERATOR``, ``FEED_SHILL``...).
+            amount: messages per group, a number or one per replicate.
+            who: the message column counted (0 operator, 1 members, 2 shills).
+        """
+        s = self.state
+        amount = np.broadcast_to(np.asarray(amount, dtype=float), (self.replicates,))
+        s.feed[:, :, kind] += amount[:, None] * s.group_open
+        self.hour_messages[:, who] += amount * self.open_groups
+
+    def spend_group_minutes(self, minutes: float) -> None:
+        """Book staff minutes for a task done once in every open group."""
+        self.spend_minutes(minutes * self.open_groups)
 
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
         s = self.state
-        n = np.where(who, count, 0.0)
-        s.feed[:, :, FEED_MEMBER] += self._by_group(n)
-        s.feed[:, :, FEED_MEMBER_TRUST] += self._by_group(n * s.trust)
-        self.hour_messages[:, 1] += n.sum(axis=1)
+        rows, cols = np.nonzero(who)
+        n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
+        if s.groups == 1:
+            s.feed[:, 0, FEED_MEMBER] += np.bincount(rows, n, self.replicates)
+            s.feed[:, 0, FEED_MEMBER_TRUST] += np.bincount(
+                rows, n * s.trust[rows, cols], self.replicates
+            )
+        else:
+            s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
+            s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
+        self.hour_messages[:, 1] += np.bincount(rows, n, self.replicates)
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""
         s, p = self.state, self.params
-        free = p.population.group_capacity - s.present.sum(axis=1)
-        if not inviters.any() or (free <= 0).all():
+        if not inviters.any():
             return
-        ties = (self.adjacency @ inviters.ravel().astype(float)).reshape(inviters.shape)
+        # Free seats: in open groups, then in groups the operator may still open.
+        capacity = p.population.group_capacity
+        free = np.where(s.group_open, capacity - s.group_counts(s.present), capacity)
+        free = np.maximum(free, 0).astype(np.int64)
+        total_free = free.sum(axis=1)
+        if (total_free <= 0).all():
+            return
+        ties = graphs.neighbour_counts(self.adjacency, inviters)
         chance = 1 - (1 - p.advocacy.join_prob) ** ties
         self._invites_this_hour += 1
         sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
         joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour, sub) < chance)
         if reward > 0:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
-            free = np.minimum(free, np.maximum(affordable, 0).astype(np.int64))
-        if (joining.sum(axis=1) > free).any():
-            joining = top_per_replicate(joining, self.traits.rank_noise, np.maximum(free, 0))
+            total_free = np.minimum(total_free, np.maximum(affordable, 0).astype(np.int64))
+        if (joining.sum(axis=1) > total_free).any():
+            joining = top_per_replicate(joining, self.traits.rank_noise, total_free)
         if not joining.any():
             return
+        # Seat them: free seats of open groups first (lowest group first), then new groups.
+        joining, group = seat(joining, free, self.traits.rank_noise)
+        s.group = np.where(joining, group, s.group)
+        opened = ~s.group_open & (s.group_counts(joining.astype(float)) > 0)
+        s.group_open |= opened
+        s.group_opened = np.where(opened, self.hour, s.group_opened)
         s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
         s.join_hour = np.where(joining, self.hour, s.join_hour)
         warm = joining & (
@@ -202,8 +249,9 @@ class Engine:
         )
         s.trust = np.where(joining, start, s.trust)
         s.stage = np.where(joining, warm.astype(np.int8), s.stage).astype(np.int8)
-        s.last_counts[joining] = s.per_member(s.feed)[joining]
+        rows, cols = np.nonzero(joining)
+        s.last_counts[rows, cols] = s.at(s.feed, rows, cols)
         n = joining.sum(axis=1)
-        self.count_member_neighbours()
+        self.neighbours_member += graphs.neighbour_counts(self.adjacency, joining)
         s.money += reward * n
         self.hour_joins += n

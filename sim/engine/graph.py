@@ -116,6 +116,44 @@ def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
     return perm[edges_of(graph)]
 
 
+def generate_blocks(
+    params: GraphParams, blocks: tuple[np.ndarray, ...], slots: int, seeds: list[int]
+) -> np.ndarray:
+    """A campaign's graph: one ``generate`` graph per group block, plus ties across blocks.
+
+    With one block holding every slot this is ``generate`` itself. With several, each
+    block (a group's members and their outside friends) gets its own graph of the chosen
+    kind, and ``graph.cross_group_degree`` ties per slot on average join random slots of
+    different blocks. An edge-list file is used as it is, over all slots.
+
+    Args:
+        params: graph settings.
+        blocks: the slots of each block (``GroupLayout.blocks``).
+        slots: all slots of the replicate.
+        seeds: one integer seed per block, then one for the ties across blocks.
+
+    Returns:
+        Array (edges, 2) of slot pairs.
+    """
+    if len(blocks) == 1 or params.kind == "edgelist":
+        return generate(params, slots, seeds[0])
+    parts = [
+        block[generate(params, block.size, seed)]
+        for block, seed in zip(blocks, seeds[: len(blocks)], strict=True)
+    ]
+    n_cross = round(slots * params.cross_group_degree / 2)
+    if n_cross:
+        rng = np.random.default_rng(seeds[len(blocks)])
+        block_of = np.empty(slots, dtype=np.int64)
+        for b, block in enumerate(blocks):
+            block_of[block] = b
+        a = rng.integers(0, slots, n_cross)
+        b = rng.integers(0, slots, n_cross)
+        across = block_of[a] != block_of[b]
+        parts.append(np.stack([a[across], b[across]], axis=1))
+    return np.concatenate(parts, axis=0)
+
+
 def edges_of(graph: nx.Graph) -> np.ndarray:
     """The graph's ties as an (edges, 2) integer array."""
     edges = np.asarray(list(graph.edges()), dtype=np.int64)
@@ -147,6 +185,32 @@ def block_diagonal(edge_lists: list[np.ndarray], slots: int) -> sp.csr_matrix:
     adj.sum_duplicates()
     adj.data[:] = 1.0
     return adj
+
+
+def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
+    """For every node, how many of its neighbours are in ``who`` (``adj @ who``).
+
+    Reads only the rows of the nodes in ``who`` (the graph is undirected), so the cost is
+    their ties, not the whole graph: cheap when few members changed.
+
+    Args:
+        adj: symmetric adjacency (nodes, nodes), ones for ties.
+        who: boolean mask of shape (nodes,) or (replicates, slots) flattening to it.
+
+    Returns:
+        Counts shaped like ``who``.
+    """
+    flat = np.flatnonzero(who)
+    n = adj.shape[0]
+    if flat.size == 0:
+        return np.zeros(who.shape)
+    if flat.size * 8 > n:  # many nodes: one product over the whole graph is cheaper
+        return (adj @ who.ravel().astype(float)).reshape(who.shape)
+    start, stop = adj.indptr[flat], adj.indptr[flat + 1]
+    lengths = stop - start
+    offsets = np.repeat(start - np.cumsum(lengths) + lengths, lengths)
+    cols = adj.indices[np.arange(lengths.sum()) + offsets]
+    return np.bincount(cols, minlength=n).astype(float).reshape(who.shape)
 
 
 def eigen_centrality(adj: sp.csr_matrix, replicates: int, iterations: int = 50) -> np.ndarray:

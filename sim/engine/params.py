@@ -27,8 +27,11 @@ def _per_layer(*values: float) -> Any:
 class PopulationParams:
     """Who the members are (MODEL.md section 2)."""
 
-    members: int = 500  # members at the start of the campaign
-    group_capacity: int = 500  # seats in the group; referral joins fill free seats only
+    members: int = 500  # members at the start of the campaign, across all groups
+    group_capacity: int = 500  # seats per group; referral joins fill free seats only
+    groups: int = 0  # groups at the start (0: as few as hold the members, ceil(members/cap))
+    max_groups: int = 0  # groups the operator may run in all, opening new ones for referred
+    # members when every group is full (0: no new groups beyond the starting ones)
     outside_ratio: float = 0.3  # outside contacts per member (referral pool), as a share
     layer_shares: list[float] = _per_layer(0.05, 0.20, 0.75)  # core, influence, peripheral; sum 1
     layer_degree_noise: float = 0.5  # sd of log-degree noise when ranking members into layers
@@ -61,6 +64,8 @@ class GraphParams:
     blocks: int = 5  # sbm: number of blocks (cliques inside the community)
     mixing: float = 0.1  # sbm: share of a member's ties that leave its block
     edgelist_path: str = ""  # edgelist: CSV file with columns source,target
+    cross_group_degree: float = 0.5  # with several groups: mean ties a member has into
+    # other groups (dense ties inside a group's block, these few across blocks)
 
 
 @dataclass

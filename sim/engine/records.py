@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .params import N_STAGES
-from .state import ACTIVE, DORMANT, LEFT
+from .state import ACTIVE, DORMANT, FEED_MEMBER, FEED_PURCHASE, LEFT
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -29,9 +29,16 @@ class Recorder:
         self.offer_sales = np.zeros((t, r), dtype=np.int64)
         self.status = np.zeros((t, r, 3), dtype=np.int64)  # active, dormant, left
         self.stages = np.zeros((t, r, 3, N_STAGES), dtype=np.int64)  # present, by layer
+        # Per group, at the end of each day (days, replicates, groups).
+        days, g = -(-t // 24), e.state.groups
+        self.group_present = np.zeros((days, r, g), dtype=np.int64)  # members in the group
+        self.group_active = np.zeros((days, r, g), dtype=np.int64)  # who opened it that day
+        self.group_buyers = np.zeros((days, r, g), dtype=np.int64)  # ever-members who bought
+        self.group_posts = np.zeros((days, r, g))  # member and purchase posts, cumulative
         self._layer = e.traits.layer.astype(np.int64)
         self._sold_before = np.zeros(r, dtype=np.int64)
         self._rows = np.arange(r, dtype=np.int64)[:, None]
+        self._status_base = 1 + 4 * self._rows  # status code -1..2 -> 4 bins per replicate
 
     def record(self, e: Engine) -> None:
         """Store the hour that ``e`` just computed."""
@@ -47,12 +54,20 @@ class Recorder:
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold
-        status = np.stack(
-            [(s.status == ACTIVE).sum(1), (s.status == DORMANT).sum(1), (s.status == LEFT).sum(1)],
-            axis=1,
-        )
-        self.status[h] = status
+        # Status codes -1..2 counted per replicate in one pass (outside, active, dormant, left).
+        counts = np.bincount((s.status + self._status_base).ravel(), minlength=4 * r)
+        self.status[h] = counts.reshape(r, 4)[:, 1 + np.array([ACTIVE, DORMANT, LEFT])]
         stage = np.where(s.present, s.stage.astype(np.int64), N_STAGES)  # absent: extra bin
         index = (self._rows * 3 + self._layer) * (N_STAGES + 1) + stage
         counts = np.bincount(index.ravel(), minlength=r * 3 * (N_STAGES + 1))
         self.stages[h] = counts.reshape(r, 3, N_STAGES + 1)[..., :N_STAGES]
+        if h % 24 == 23 or h == e.hours - 1:
+            self._record_groups(e, h // 24)
+
+    def _record_groups(self, e: Engine, day: int) -> None:
+        s = e.state
+        present = s.present
+        self.group_present[day] = s.group_counts(present)
+        self.group_active[day] = s.group_counts(s.opened_today & present)
+        self.group_buyers[day] = s.group_counts(s.bought & s.ever_member)
+        self.group_posts[day] = s.feed[:, :, FEED_MEMBER] + s.feed[:, :, FEED_PURCHASE]

@@ -82,6 +82,17 @@ class Streams:
             return full[self.first_replicate * self.slots :].reshape(self.replicates, -1)
         return gen.random((self.replicates, self.slots), dtype)
 
+    def block_seeds(self, kind: str, replicate: int, blocks: int) -> list[int]:
+        """Integer seeds for one replicate's graph blocks, plus one for ties across them.
+
+        With one block this is ``[replicate_seed(kind, replicate)]``.
+        """
+        if blocks == 1:
+            return [self.replicate_seed(kind, replicate)]
+        entropy = [self.seed, STREAMS[kind], self.first_replicate + replicate, blocks]
+        words = np.random.SeedSequence(entropy).generate_state(blocks + 1, np.uint32)
+        return [int(w) for w in words]
+
     def replicate_seed(self, kind: str, replicate: int) -> int:
         """An integer seed for one replicate's use of a non-vectorised library (networkx)."""
         ss = np.random.SeedSequence([self.seed, STREAMS[kind], self.first_replicate + replicate])

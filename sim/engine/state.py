@@ -1,8 +1,9 @@
 """The engine's mutable state: arrays shaped (replicates, slots) or (replicates, groups).
 
-A *slot* is a member's permanent index. Slots ``0 .. members-1`` start in the group; the
+A *slot* is a member's permanent index. Slots ``0 .. members-1`` start in a group; the
 rest are outside contacts who can join through referrals. Status codes: -1 outside (not
-joined), 0 active, 1 dormant (muted the group), 2 left.
+joined), 0 active, 1 dormant (muted the group), 2 left. A member is in one group at a time
+(``group``); members who left keep the index of the group they left.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class State:
     # --- per group (replicates, groups)
     feed: np.ndarray = field(init=False)  # (R, G, FEED_KINDS) cumulative
     ugc_until: np.ndarray = field(init=False)
+    group_open: np.ndarray = field(init=False)  # the group exists (opened at the start or later)
+    group_opened: np.ndarray = field(init=False)  # hour it opened (-1: not opened)
     # --- operator, per replicate
     care_left: np.ndarray = field(init=False)
     minutes: np.ndarray = field(init=False)
@@ -107,6 +110,8 @@ class State:
         self.last_counts = _full((*rs, FEED_KINDS), 0.0, np.float64)
         self.feed = _full((*rg, FEED_KINDS), 0.0, np.float64)
         self.ugc_until = _full(rg, -1, np.int32)
+        self.group_open = _full(rg, False, bool)
+        self.group_opened = _full(rg, -1, np.int32)
         self.care_left = _full(r, 0, np.int64)
         self.minutes = _full(r, 0.0, np.float64)
         self.money = _full(r, 0.0, np.float64)
@@ -132,7 +137,31 @@ class State:
             return np.broadcast_to(by_group[:, :1], shape)
         if by_group.ndim == 2:
             return np.take_along_axis(by_group, self.group, axis=1)
-        return np.take_along_axis(by_group, self.group[..., None], axis=1)
+        return by_group[np.arange(self.replicates)[:, None], self.group]
+
+    def at(self, by_group: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Values of a (replicates, groups[, k]) array for members (rows, cols)."""
+        return by_group[rows, self.group[rows, cols]]
+
+    def group_counts(self, values: np.ndarray) -> np.ndarray:
+        """Sum per-member values (or count a mask) into (replicates, groups), as floats.
+
+        Only the nonzero entries are visited, so sparse inputs (this hour's posters or
+        buyers) cost little however many members there are.
+        """
+        if self.groups == 1:
+            return values.sum(axis=1, keepdims=True, dtype=float)
+        rows, cols = np.nonzero(values)
+        return self.group_sums(rows, cols, None if values.dtype == bool else values[rows, cols])
+
+    def group_sums(
+        self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Sum ``weights`` (default 1) of members (rows, cols) into (replicates, groups)."""
+        index = rows * self.groups + self.group[rows, cols]
+        size = self.replicates * self.groups
+        out = np.bincount(index, weights=weights, minlength=size).astype(float)
+        return out.reshape(self.replicates, self.groups)
 
     def memory(self, weights: tuple[float, float, float]) -> np.ndarray:
         """Remembered experience: weighted first, peak and final moments (0 if none)."""
@@ -142,6 +171,29 @@ class State:
             w_first * self.mem_first + w_peak * self.mem_peak + w_final * self.mem_final,
             0.0,
         )
+
+    def memory_at(
+        self, rows: np.ndarray, cols: np.ndarray, weights: tuple[float, float, float]
+    ) -> np.ndarray:
+        """``memory`` for members (rows, cols) only."""
+        w_first, w_peak, w_final = weights
+        value = (
+            w_first * self.mem_first[rows, cols]
+            + w_peak * self.mem_peak[rows, cols]
+            + w_final * self.mem_final[rows, cols]
+        )
+        return np.where(self.mem_any[rows, cols], value, 0.0)
+
+    def add_moment_at(self, rows: np.ndarray, cols: np.ndarray, value: np.ndarray) -> None:
+        """``add_moment`` for members (rows, cols), one value each (no repeated member)."""
+        any_before = self.mem_any[rows, cols]
+        first = ~any_before
+        self.mem_first[rows[first], cols[first]] = value[first]
+        peak = self.mem_peak[rows, cols]
+        new_peak = first | (np.abs(value) > np.abs(peak))
+        self.mem_peak[rows[new_peak], cols[new_peak]] = value[new_peak]
+        self.mem_final[rows, cols] = value
+        self.mem_any[rows, cols] = True
 
     def add_moment(self, who: np.ndarray, value: np.ndarray | float) -> None:
         """Record an experienced moment for the members in ``who`` (peak-end memory)."""

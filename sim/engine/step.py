@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .effects import read_mass_messages
+from .effects import read_mass_messages_at
+from .graph import neighbour_counts
 from .state import (
     ACTIVE,
     DORMANT,
@@ -43,7 +44,7 @@ from .state import (
     FEED_SHILL,
     LEFT,
 )
-from .targeting import select, top_per_replicate
+from .targeting import select, top_per_group, top_per_replicate
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -98,10 +99,16 @@ def _new_hour(e: Engine) -> None:
 def _decay(e: Engine) -> None:
     s, p = e.state, e.params
     s.fatigue *= _halflife(p.fatigue.decay_halflife_hours)
-    s.anticipation *= _halflife(p.activity.anticipation_halflife_hours)
-    s.excitement *= _halflife(p.activity.excitement_halflife_hours)
     s.seen_purchases *= _halflife(p.herd.seen_halflife_hours)
-    s.content_load *= _halflife(p.channel.content_halflife_hours)
+    # Boosts that most plans leave at zero for long spells: skip them while they are.
+    for name, halflife in (
+        ("anticipation", p.activity.anticipation_halflife_hours),
+        ("excitement", p.activity.excitement_halflife_hours),
+        ("content_load", p.channel.content_halflife_hours),
+    ):
+        values = getattr(s, name)
+        if values.any():
+            values *= _halflife(halflife)
 
 
 def _fire_touchpoints(e: Engine) -> None:
@@ -120,18 +127,13 @@ def _open_and_read(e: Engine) -> None:
     s.last_open = np.where(opened, e.hour, s.last_open)
     rows, cols = np.nonzero(opened)  # only this hour's openers read: work on them alone
     if rows.size:
-        feed = s.per_member(s.feed)[rows, cols]  # (n, K)
+        feed = s.at(s.feed, rows, cols)  # (n, K): the feed of each opener's group
         new = feed - s.last_counts[rows, cols]
         backlog = new[:, [FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL]].sum(axis=1)
         reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
         s.last_counts[rows, cols] = feed
 
-        def full(kind: int) -> np.ndarray:
-            out = np.zeros(opened.shape)
-            out[rows, cols] = reads[:, kind]
-            return out
-
-        read_mass_messages(e, full(FEED_OPERATOR))
+        read_mass_messages_at(e, rows, cols, reads[:, FEED_OPERATOR])
         # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
         # trusted members lift others; an untrusted crowd lifts nobody.
         n_posts = reads[:, FEED_MEMBER]
@@ -171,30 +173,25 @@ def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 def _purchase(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
     pp, list_price = p.purchase, p.product.list_price
-    offer_price = s.per_member(e.offers.price(e.hour))
-    offer_id = s.per_member(np.where(e.offers.is_open, e.offers.offer_id[None, :], -2))
-    on_offer = (s.seen_offer == offer_id) & ~np.isnan(offer_price)
+    # Candidates: in a group, not yet bought, there this hour and trusting enough.
+    rows, cols = np.nonzero(
+        s.present & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold)
+    )
+    offers = e.offers
+    offer_price = s.at(offers.price(e.hour), rows, cols)
+    on_offer = (s.seen_offer[rows, cols] == offers.offer_id) & ~np.isnan(offer_price)
     fallback = list_price if p.strategy.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
-    eligible = (
-        s.present
-        & ~s.bought
-        & (s.opened | s.touched)
-        & (s.trust >= tr.trust_threshold)
-        & ~np.isnan(price)
-    )
-    rows, cols = np.nonzero(eligible)  # the logistic is computed for eligible members only
+    can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
+    rows, cols, x, offered = rows[can_buy], cols[can_buy], price[can_buy], on_offer[can_buy]
     if not rows.size:
         return
-    x = price[rows, cols]
-    offered = on_offer[rows, cols]
     anchor = np.zeros_like(x)
     urgency = np.zeros_like(x)
     if offered.any():
-        anchors = np.array([t.anchor if t is not None else 0.0 for t in e.offers.terms])
-        a = s.per_member(np.broadcast_to(anchors, e.offers.is_open.shape))[rows, cols]
-        anchor = np.where(offered & (a > 0), (a - x) / np.maximum(a, 1e-9), 0.0)
-        u = s.per_member(e.offers.urgency(e.hour, p.scarcity.deadline_tau_hours))[rows, cols]
+        a = offers.anchor
+        anchor = np.where(offered & (a > 0), (a - x) / max(a, 1e-9), 0.0)
+        u = s.at(offers.urgency(e.hour, p.scarcity.deadline_tau_hours), rows, cols)
         urgency = np.where(offered, u, 0.0)
     weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
     logit = (
@@ -205,25 +202,31 @@ def _purchase(e: Engine) -> None:
         + pp.urgency * urgency
         + pp.anchor * anchor
         + pp.price * (tr.price_ratio[rows, cols] - x / list_price)
-        + pp.memory * s.memory(weights)[rows, cols]
+        + pp.memory * s.memory_at(rows, cols, weights)
         + pp.fatigue * s.fatigue[rows, cols]
     )
-    buy = np.zeros_like(eligible)
+    buy = np.zeros(s.bought.shape, dtype=bool)
     buy[rows, cols] = _accumulate_hazard(e, rows, cols, _sigmoid(logit))
-    offer_buy = buy & on_offer
-    remaining = e.offers.remaining()[:, 0]
-    if np.isfinite(remaining).any() and (offer_buy.sum(axis=1) > remaining).any():
-        keep = top_per_replicate(
-            offer_buy,
-            e.streams.uniform("quota_order", e.hour),
-            np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64),
-        )
+    offer_buy = np.zeros_like(buy)
+    offer_buy[rows, cols] = buy[rows, cols] & offered
+    remaining = offers.remaining()
+    sales = s.group_counts(offer_buy.astype(float))
+    if np.isfinite(remaining).any() and (sales > remaining).any():
+        limit = np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64)
+        score = e.streams.uniform("quota_order", e.hour)
+        if s.groups == 1:
+            keep = top_per_replicate(offer_buy, score, limit[:, 0])
+        else:
+            keep = top_per_group(offer_buy, score, s.group, limit)
         turned_away = offer_buy & ~keep
         s.hazard[turned_away] = 0.0  # sold out before their turn: their clock starts again
         buy &= ~turned_away
         offer_buy &= keep
-    _complete_purchases(e, buy, price)
-    e.offers.record_sales(e._by_group(offer_buy.astype(float)).astype(np.int64))
+        sales = s.group_counts(offer_buy.astype(float))
+    paid = np.zeros(buy.shape)
+    paid[rows, cols] = x
+    _complete_purchases(e, buy, paid)
+    offers.record_sales(sales.astype(np.int64))
 
 
 def _accumulate_hazard(
@@ -255,21 +258,27 @@ def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -
     e.hour_purchases += buy.sum(axis=1)
     e.hour_revenue += revenue
     e.bought_now = buy
-    e.neighbours_bought += (e.adjacency @ buy.ravel().astype(float)).reshape(buy.shape)
+    e.neighbours_bought += neighbour_counts(e.adjacency, buy)
 
 
 def _post(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
-    boost = np.where(s.per_member(s.ugc_until) > e.hour, p.channel.ugc_boost, 1.0)
-    boost = boost * np.where(s.kol, p.advocacy.kol_share_boost, 1.0) * (1 + s.excitement)
-    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer] * boost)
-    posters = s.opened & (e.streams.uniform("post", e.hour) < chance)
+    rows, cols = np.nonzero(s.opened)  # only this hour's openers post
+    boost = 1.0 + s.excitement[rows, cols]
+    ugc = s.ugc_until > e.hour
+    if ugc.any():
+        boost = boost * np.where(s.at(ugc, rows, cols), p.channel.ugc_boost, 1.0)
+    boost = boost * np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer[rows, cols]] * boost)
+    draw = e.streams.uniform("post", e.hour)[rows, cols]
+    posters = np.zeros(s.opened.shape, dtype=bool)
+    posters[rows, cols] = draw < chance
     e.post(posters)
     if e.bought_now is not None and e.bought_now.any():
         announce = e.bought_now & (
             e.streams.uniform("announce", e.hour) < np.asarray(p.channel.announce_prob)[tr.layer]
         )
-        n = e._by_group(announce.astype(float))
+        n = s.group_counts(announce.astype(float))
         s.feed[:, :, FEED_PURCHASE] += n
         e.hour_messages[:, 1] += n.sum(axis=1)
     e.bought_now = None
@@ -277,14 +286,18 @@ def _post(e: Engine) -> None:
 
 def _advocacy(e: Engine) -> None:
     s, p = e.state, e.params
-    can = s.bought & ~s.shared & s.present
-    if not can.any():
+    rows, cols = np.nonzero(s.bought & ~s.shared & s.present)
+    if not rows.size:
         return
     base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
-    memory = s.memory((p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final))
+    weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
+    memory = s.memory_at(rows, cols, weights)
     chance = _sigmoid(base + p.advocacy.share_memory * memory)
-    chance = np.minimum(1.0, chance * np.where(s.kol, p.advocacy.kol_share_boost, 1.0))
-    sharers = can & (e.streams.uniform("share", e.hour) < chance)
+    boost = np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    chance = np.minimum(1.0, chance * boost)
+    draw = e.streams.uniform("share", e.hour)[rows, cols]
+    sharers = np.zeros(s.bought.shape, dtype=bool)
+    sharers[rows, cols] = draw < chance
     s.shared |= sharers
     e.invite(sharers)
 

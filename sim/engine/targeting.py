@@ -33,6 +33,37 @@ def top_per_replicate(mask: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.
     return mask & (position < np.asarray(k)[:, None])
 
 
+def top_per_group(
+    mask: np.ndarray, score: np.ndarray, group: np.ndarray, k: np.ndarray
+) -> np.ndarray:
+    """Keep, in each replicate and group, the ``k[r, g]`` members of ``mask`` scoring highest.
+
+    Ties keep the lower slot, as in ``top_per_replicate``.
+
+    Args:
+        mask: candidates, (replicates, slots).
+        score: ranking score, higher first, same shape.
+        group: each slot's group, same shape.
+        k: how many to keep per (replicate, group).
+
+    Returns:
+        The kept members as a mask.
+    """
+    rows, cols = np.nonzero(mask)
+    out = np.zeros_like(mask)
+    if not rows.size:
+        return out
+    g = group[rows, cols]
+    order = np.lexsort((-score[rows, cols], g, rows))  # by replicate, group, score
+    rows, cols, g = rows[order], cols[order], g[order]
+    key = rows.astype(np.int64) * k.shape[1] + g
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, key.size]))
+    keep = (np.arange(key.size) - first) < np.asarray(k)[rows, g]
+    out[rows[keep], cols[keep]] = True
+    return out
+
+
 def select(
     engine: Engine,
     spec: TargetSpec,
@@ -41,6 +72,9 @@ def select(
     sub: int = 0,
 ) -> np.ndarray:
     """Members matching a target rule now, ranked and cut to ``top_k`` and ``limit``.
+
+    The plan runs in every group, so ``top_k`` applies per group; ``limit`` (the operator
+    team's capacity, shared by all groups) then keeps the best-ranked across groups.
 
     Args:
         engine: the running engine.
@@ -65,9 +99,6 @@ def select(
         mask &= s.last_open >= hour - spec.active_within_hours
     if spec.top_k <= 0 and limit is None:
         return mask
-    k = np.full(mask.shape[0], spec.top_k if spec.top_k > 0 else mask.shape[1])
-    if limit is not None:
-        k = np.minimum(k, limit)
     score = {
         "none": tr.rank_noise,
         "centrality": engine.centrality,
@@ -78,4 +109,14 @@ def select(
     }[spec.rank_by]
     if score is None:
         score = engine.streams.uniform("target", hour, sub)
+    groups = s.groups
+    if groups > 1 and spec.top_k > 0:
+        mask = top_per_group(mask, score, s.group, np.full((mask.shape[0], groups), spec.top_k))
+        if limit is None:
+            return mask
+        k = np.asarray(limit)
+    else:
+        k = np.full(mask.shape[0], spec.top_k if spec.top_k > 0 else mask.shape[1])
+        if limit is not None:
+            k = np.minimum(k, limit)
     return top_per_replicate(mask, score, k)

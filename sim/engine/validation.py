@@ -147,11 +147,26 @@ def check_model(p: ModelParams) -> None:
     pop = p.population
     if pop.members < 2:
         raise ConfigError(f"population.members = {pop.members}: must be at least 2")
-    if pop.group_capacity < pop.members:
+    if pop.group_capacity < 2:
+        raise ConfigError(f"population.group_capacity = {pop.group_capacity}: must be at least 2")
+    needed = -(-pop.members // pop.group_capacity)
+    if pop.groups != 0 and pop.groups < needed:
         raise ConfigError(
-            f"population.group_capacity = {pop.group_capacity}: must be at least "
-            f"population.members ({pop.members})"
+            f"population.groups = {pop.groups}: {pop.members} members need at least {needed} "
+            f"groups of population.group_capacity = {pop.group_capacity} (or 0: as many as "
+            "needed)"
         )
+    if pop.groups > pop.members // 2:
+        raise ConfigError(
+            f"population.groups = {pop.groups}: at most members / 2 = {pop.members // 2} "
+            "(a group needs at least 2 members)"
+        )
+    if pop.max_groups != 0 and pop.max_groups < max(pop.groups, needed):
+        raise ConfigError(
+            f"population.max_groups = {pop.max_groups}: must be 0 (no new groups) or at "
+            f"least the starting groups ({max(pop.groups, needed)})"
+        )
+    _positive("graph.cross_group_degree", p.graph.cross_group_degree)
     _positive("population.outside_ratio", pop.outside_ratio)
     per_layer = [
         "layer_shares",

@@ -6,12 +6,20 @@ Built on a finished ``sim.engine.Engine``; the engine never imports this package
 - ``metrics``: ``replicate_metrics`` (one row per replicate) and the window helpers.
 - ``summary``: ``summarize`` (JSON-ready), ``mean_ci95``, ``paired_difference``.
 - ``figures``: ``plot_run``, ``plot_comparison``.
-- ``write``: ``write_run`` (summary.json, daily.csv, hourly.csv, replicates.csv, run.png).
+- ``groups``: ``groups_table`` (one row per replicate and group), ``group_summary``.
+- ``write``: ``write_run`` (summary.json, daily.csv, groups.csv, hourly.csv, replicates.csv,
+  run.png).
 - ``fields``: ``FIELD_DOCS``, the one-line meaning of every column and key written.
+
+Sweeps (``python -m sim.collect``; imported by module, as they need Hydra's override parser):
+``sweep`` (``read_sweep``, ``collect_frames``), ``report`` (per-point tables, paired
+differences against a baseline, Markdown), ``sweep_figures`` (``plot_sweep_daily``,
+``plot_sweep_metrics``) and ``sweep_fields`` (``COLLECT_FIELD_DOCS``).
 """
 
 from .fields import FIELD_DOCS, field_doc
 from .figures import plot_comparison, plot_run
+from .groups import group_summary, groups_table
 from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
 from .summary import jsonable, mean_ci95, paired_difference, summarize
 from .tables import daily_table, hourly_table
@@ -23,6 +31,8 @@ __all__ = [
     "RUN_FILES",
     "daily_table",
     "field_doc",
+    "group_summary",
+    "groups_table",
     "git_commit",
     "hourly_table",
     "jsonable",

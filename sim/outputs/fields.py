@@ -118,6 +118,11 @@ SUMMARY_FIELDS: dict[str, str] = {
     "cost_per_buyer": "mean cost per buyer (replicates with buyers)",
     "churn_rate": "members who left / members ever" + _CI,
     "dormant_share": "mean dormant members at the end / members ever",
+    "groups": (
+        "per-group breakdown: groups (mean open), quiet_groups and quiet_share, "
+        "best_conversion and worst_conversion (best and worst group's conversion), "
+        "conversion_sd (spread between groups), best_group (per replicate); see groups.csv"
+    ),
     "note": "present when a caveat applies (e.g. a single replicate: degenerate intervals)",
     "config": "the resolved configuration of the run",
     "version": "simulator version (sim.__version__)",
@@ -125,8 +130,24 @@ SUMMARY_FIELDS: dict[str, str] = {
     "created": "when the files were written (UTC, ISO 8601)",
 }
 
+GROUP_FIELDS: dict[str, str] = {
+    "replicate": "replicate campaign (0-based)",
+    "group": "group index (0-based; groups opened for referred members come last)",
+    "opened_day": "campaign day the group opened (1 for the starting groups)",
+    "members_ever": "everyone who was ever a member of this group (present or left)",
+    "members_final": "members in the group at the end",
+    "buyers": "members of this group who bought",
+    "conversion_rate": "buyers / members_ever",
+    "revenue": "revenue from this group's buyers",
+    "active_last_day": "members who opened the group on the last day",
+    "posts_last_days": "member and purchase posts over the last 3 days (or since it opened)",
+    "posts_per_100_per_day": "posts_last_days per day per 100 members at the end",
+    "quiet": "the group went quiet: posts_per_100_per_day below 1",
+}
+
 FIELD_DOCS: dict[str, dict[str, str]] = {
     "daily.csv": DAILY_FIELDS,
+    "groups.csv": GROUP_FIELDS,
     "hourly.csv": HOURLY_FIELDS,
     "replicates.csv": REPLICATE_FIELDS,
     "summary.json": SUMMARY_FIELDS,

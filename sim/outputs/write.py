@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sim
 
 from .figures import plot_run
+from .groups import group_summary, groups_table
 from .metrics import replicate_metrics
 from .summary import jsonable, summarize
 from .tables import daily_table, hourly_table
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 RUN_FILES: tuple[str, ...] = (
     "daily.csv",
+    "groups.csv",
     "hourly.csv",
     "replicates.csv",
     "run.png",
@@ -100,7 +102,8 @@ def write_run(
 
     Files: ``summary.json`` (``summarize`` plus config, seed, version, git_commit,
     created), ``daily.csv`` (``daily_table``), ``hourly.csv`` (``hourly_table``),
-    ``replicates.csv`` (``replicate_metrics``) and ``run.png`` (``plot_run``).
+    ``replicates.csv`` (``replicate_metrics``), ``groups.csv`` (``groups_table``: one row
+    per replicate and group) and ``run.png`` (``plot_run``).
 
     Args:
         engine: an engine that has run.
@@ -117,7 +120,9 @@ def write_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     metrics = replicate_metrics(engine)
     daily = daily_table(engine)
+    groups = groups_table(engine)
     summary = summarize(engine, metrics)
+    summary["groups"] = jsonable(group_summary(groups, engine.replicates))
     summary.update(
         {
             "config": jsonable(config),
@@ -137,6 +142,7 @@ def write_run(
 
     writers: dict[str, Callable[[Path], Any]] = {
         "daily.csv": lambda path: daily.to_csv(path, index=False),
+        "groups.csv": lambda path: groups.to_csv(path, index=False),
         "hourly.csv": lambda path: hourly_table(engine).to_csv(path, index=False),
         "replicates.csv": lambda path: metrics.to_csv(path, index=False),
         "run.png": lambda path: plot_run(daily, path, title=run_title(summary), fmt="png"),

@@ -30,7 +30,6 @@ class Firing:
     start: int  # hour it fires
     end: int  # first hour after it stops running (start + duration)
     plan_index: int  # position of its entry in the plan
-    group: int = 0
 
 
 class Touchpoint:

@@ -25,13 +25,13 @@ class Broadcast(Touchpoint):
         minutes: float = bounded(2.0, 0)  # staff minutes
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        p, s = firing.params, engine.state
-        engine.spend_minutes(p.minutes)
+        p = firing.params
         if p.channel == "group":
-            # Into the feed: read (or not) by members when they next open the group.
-            s.feed[:, firing.group, FEED_OPERATOR] += p.messages
-            engine.hour_messages[:, 0] += p.messages
+            # Into every group's feed: read (or not) by members when they next open it.
+            engine.spend_group_minutes(p.minutes)
+            engine.post_to_groups(FEED_OPERATOR, p.messages)
             return
+        engine.spend_minutes(p.minutes)
         read = targets & (
             engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
             < engine.params.channel.private_read_prob

@@ -31,12 +31,11 @@ class Event(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_minutes(p.minutes)
+        engine.spend_group_minutes(p.minutes)  # held in every group
         paid = np.ones(s.replicates, dtype=bool)
         if p.money > 0:
-            paid = engine.spend_money(np.full(s.replicates, p.money))  # no budget, no event
-        s.feed[:, firing.group, FEED_OPERATOR] += paid
-        engine.hour_messages[:, 0] += paid
+            paid = engine.spend_money(p.money * engine.open_groups)  # no budget, no event
+        engine.post_to_groups(FEED_OPERATOR, paid * 1.0)
         can = targets & paid[:, None] & (s.status == ACTIVE) & (s.trust >= p.min_trust)
         chance = np.minimum(1.0, p.show_up * engine.open_chance())
         came = can & (engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < chance)

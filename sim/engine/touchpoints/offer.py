@@ -22,10 +22,9 @@ class Offer(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_minutes(p.minutes)
-        engine.offers.open(firing.group, p, engine.hour)
-        s.feed[:, firing.group, FEED_OPERATOR] += 1
-        engine.hour_messages[:, 0] += 1
+        engine.spend_group_minutes(p.minutes)
+        engine.offers.open(p, engine.hour)  # in every group
+        engine.post_to_groups(FEED_OPERATOR)
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
             read = targets & (

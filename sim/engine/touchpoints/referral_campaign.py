@@ -29,9 +29,8 @@ class ReferralCampaign(Touchpoint):
         return params.duration_hours
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        engine.spend_minutes(firing.params.minutes)
-        engine.state.feed[:, firing.group, FEED_OPERATOR] += 1
-        engine.hour_messages[:, 0] += 1
+        engine.spend_group_minutes(firing.params.minutes)
+        engine.post_to_groups(FEED_OPERATOR)
 
     def during(self, engine, firing: Firing, hour: int) -> None:
         p, s = firing.params, engine.state

@@ -36,7 +36,8 @@ class Shills(Touchpoint):
 
     def during(self, engine, firing: Firing, hour: int) -> None:
         p, s = firing.params, engine.state
-        paid = engine.spend_money(np.full(s.replicates, p.accounts * p.cost_per_account_day / 24))
+        # Each group has its own shill accounts.
+        paid = engine.spend_money(p.accounts * p.cost_per_account_day / 24 * engine.open_groups)
         # Discovery: from shill posts read this hour (posted in earlier hours).
         chance = 1 - (1 - p.detect_prob) ** s.read_shill
         found = (
@@ -53,6 +54,4 @@ class Shills(Touchpoint):
                 engine.streams.uniform("shill_leave", hour, firing.plan_index + 1) < p.leave_prob
             )
             s.status = np.where(leave, LEFT, s.status).astype(np.int8)
-        posts = np.where(paid, p.accounts * p.posts_per_hour, 0.0)
-        s.feed[:, firing.group, FEED_SHILL] += posts
-        engine.hour_messages[:, 2] += posts
+        engine.post_to_groups(FEED_SHILL, np.where(paid, p.accounts * p.posts_per_hour, 0.0), 2)

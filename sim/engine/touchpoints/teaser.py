@@ -24,9 +24,8 @@ class Teaser(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_minutes(p.minutes)
-        s.feed[:, firing.group, FEED_OPERATOR] += 1
-        engine.hour_messages[:, 0] += 1
+        engine.spend_group_minutes(p.minutes)
+        engine.post_to_groups(FEED_OPERATOR)
         s.anticipation = np.where(
             targets, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
         )

@@ -27,7 +27,6 @@ class UgcPrompt(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         s = engine.state
-        engine.spend_minutes(firing.params.minutes)
-        s.feed[:, firing.group, FEED_OPERATOR] += 1
-        engine.hour_messages[:, 0] += 1
-        s.ugc_until[:, firing.group] = np.maximum(s.ugc_until[:, firing.group], firing.end)
+        engine.spend_group_minutes(firing.params.minutes)
+        engine.post_to_groups(FEED_OPERATOR)
+        s.ugc_until[:] = np.where(s.group_open, np.maximum(s.ugc_until, firing.end), s.ugc_until)
