@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's sim, as `python -m sim` from ROOT sees it
 
 
 def grid_overrides(grid: int) -> list[str]:

@@ -4,9 +4,10 @@ Configured in ``configs/config.yaml`` (``hydra.callbacks.progress``). In a multi
 (``python -m sim -m ...``):
 
 - ``on_multirun_start`` (the main process) counts the sweep's jobs from its overrides
-  (``range()`` and ``choice()`` expanded) and starts the ledger ``<sweep>/.progress/``;
+  (``range()`` and ``choice()`` expanded) and begins the ledger (``sim.sweep.ledger``), which
+  this callback carries to the launcher's workers;
 - ``on_job_end`` (the process that ran the job: a joblib worker, a SLURM task) records the
-  job's outcome there and prints to stderr, e.g.
+  job's outcome in its ``.hydra/`` folder and prints to stderr, e.g.
   ``sweep: 37/100 jobs done (1 failed, 5 skipped), 1m12s elapsed, ~2m03s left``;
 - with a submitit launcher, whose jobs print to their own log files, the main process prints
   the same line whenever a job ends (it looks every ``poll_seconds``);
@@ -69,12 +70,13 @@ class SweepProgress(Callback):
 
     def __init__(self, poll_seconds: float = 5.0) -> None:
         self.poll_seconds = float(poll_seconds)
+        self.run: ledger.SweepRun | None = None
         self._stop: threading.Event | None = None
         self._poller: threading.Thread | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        """Picklable state for the launcher's workers (the poller thread stays here)."""
-        return {"poll_seconds": self.poll_seconds, "_stop": None, "_poller": None}
+        """What the launcher's workers get: the ledger, not the poller thread."""
+        return {"poll_seconds": self.poll_seconds, "run": self.run, "_stop": None, "_poller": None}
 
     # ------------------------------------------------------------------- main process
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -84,20 +86,20 @@ class SweepProgress(Callback):
         if str(config.hydra.sweeper.get("_target_", "")).endswith(".BasicSweeper"):  # a grid
             params = config.hydra.sweeper.get("params")
             total = ledger.count_jobs(list(config.hydra.overrides.task), params)
-        ledger.start(where, total)
+        self.run = ledger.begin(where, total)
         _say(f"sweep: {'?' if total is None else total} jobs -> {where}")
         if jobs_log_elsewhere(config):
             self._stop = threading.Event()
             self._poller = threading.Thread(
-                target=self._watch, args=(where, self._stop), name="sweep-progress", daemon=True
+                target=self._watch, args=(self.run, self._stop), name="sweep-progress", daemon=True
             )
             self._poller.start()
 
-    def _watch(self, where: Path, stop: threading.Event) -> None:
+    def _watch(self, run: ledger.SweepRun, stop: threading.Event) -> None:
         shown = 0
         while True:
             stopping = stop.wait(self.poll_seconds)
-            t = ledger.tally(where)
+            t = ledger.tally(run)
             if t.finished != shown:
                 shown = t.finished
                 _say(ledger.progress_line(t))
@@ -109,22 +111,22 @@ class SweepProgress(Callback):
         if self._stop is not None and self._poller is not None:
             self._stop.set()
             self._poller.join()
-        where = sweep_dir(config)
-        t = ledger.tally(where)
-        _say(ledger.summary_line(t, where))
+        if self.run is None:
+            return
+        t = ledger.tally(self.run)
+        _say(ledger.summary_line(t, self.run.sweep_dir))
         if t.failed:
             raise SystemExit(1)
 
     # ------------------------------------------------------------------- job's process
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         """Record the job's outcome in the ledger and print where the sweep stands."""
-        if config.hydra.mode != RunMode.MULTIRUN:
+        if config.hydra.mode != RunMode.MULTIRUN or self.run is None:
             return
-        where = sweep_dir(config)
-        name = Path(str(config.hydra.runtime.output_dir)).name
+        job_dir = Path(str(config.hydra.runtime.output_dir))
         try:
-            ledger.mark(where, name, outcome_of(job_return))
+            ledger.mark(job_dir, self.run.run_id, outcome_of(job_return))
         except OSError as exc:
-            _say(f"warning: sweep progress not recorded for {name}: {exc}")
+            _say(f"warning: sweep progress not recorded for {job_dir.name}: {exc}")
             return
-        _say(ledger.progress_line(ledger.tally(where)))
+        _say(ledger.progress_line(ledger.tally(self.run)))

@@ -22,7 +22,7 @@ from omegaconf import OmegaConf
 
 import sim.config  # noqa: F401  (registers the config schemas with Hydra)
 from sim.sweep import count_jobs, is_complete, progress_line, summary_line, tally
-from sim.sweep.ledger import Tally, duration, mark, start
+from sim.sweep.ledger import Tally, begin, duration, mark
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["population.members=60", "replicates=2", "figures=false"]
@@ -111,7 +111,8 @@ def test_progress_lines_and_summary_line(grid):
     )
     assert f"sweep: 4 jobs -> {sweep_dir}" in r.stderr
     assert r.stderr.strip().splitlines()[-1] == f"sweep: 4 done, 0 failed, 0 skipped -> {sweep_dir}"
-    assert tally(sweep_dir).done == 4
+    markers = sorted(p.name.split(".")[-1] for p in sweep_dir.glob("*/.hydra/outcome-*"))
+    assert markers == ["done"] * 4
     assert r.stdout.count("conversion") == 4  # each job's result line
 
 
@@ -233,6 +234,11 @@ def test_is_complete_compares_the_recorded_config(tmp_path):
     assert not is_complete(tmp_path, config, figures=True)  # run.png missing
     (tmp_path / "run.png").write_bytes(b"png")
     assert is_complete(tmp_path, config, figures=True)
+    code = {"version": "0.1.0", "git_commit": "abc"}
+    summary = {"config": config, "seed": 1, "replicates": 2, **code}
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    assert is_complete(tmp_path, config, code=code)
+    assert not is_complete(tmp_path, config, code={**code, "git_commit": "def"})  # newer code
     (tmp_path / "summary.json").write_text('{"config": ')  # cut short
     assert not is_complete(tmp_path, config)
 
@@ -252,32 +258,32 @@ def test_count_jobs_expands_range_and_choice():
 
 
 def test_progress_and_summary_lines(tmp_path):
-    start(tmp_path, total=100, started=1000.0)
-    for i in range(31):
-        mark(tmp_path, f"{i}_sop", "done")
-    mark(tmp_path, "31_sop", "failed")
-    for i in range(32, 37):
-        mark(tmp_path, f"{i}_sop", "skipped")
-    t = tally(tmp_path)
+    run = begin(tmp_path, total=100, started=1000.0)
+    outcomes = ["done"] * 31 + ["failed"] + ["skipped"] * 5
+    for i, outcome in enumerate(outcomes):
+        mark(tmp_path / f"{i}_sop", run.run_id, outcome)
+    mark(tmp_path / "40_sop", "an-earlier-run", "failed")  # not this multirun's
+    t = tally(run)
     assert (t.total, t.done, t.failed, t.skipped, t.finished) == (100, 31, ("31_sop",), 5, 37)
     # 32 jobs ran in 72 s: 2.25 s each, 63 to go
     assert progress_line(t, now=1072.0) == (
         "sweep: 37/100 jobs done (1 failed, 5 skipped), 1m12s elapsed, ~2m22s left"
     )
-    assert (
-        summary_line(t, "d")
-        == "sweep: 31 done, 1 failed (see error.json in: 31_sop), 5 skipped -> d"
+    assert summary_line(t, "d") == (
+        "sweep: 31 done, 1 failed (see error.json in: 31_sop), 5 skipped -> d"
     )
-    mark(tmp_path, "31_sop", "done")  # launched again: the latest outcome counts
-    assert tally(tmp_path).failed == ()
-    many = Tally(
-        total=None, started=None, done=0, failed=tuple(f"{i}_x" for i in range(12)), skipped=0
-    )
+    mark(tmp_path / "31_sop", run.run_id, "done")  # launched again: the latest outcome counts
+    assert tally(run).failed == ()
+    assert [p.name for p in (tmp_path / "31_sop" / ".hydra").iterdir()] == [
+        f"outcome-{run.run_id}.done"
+    ]
+    failed = tuple(f"{i}_x" for i in range(12))
+    many = Tally(total=None, started=None, done=0, failed=failed, skipped=0)
     assert summary_line(many, "d", shown=2).endswith(
         "(see error.json in: 0_x, 1_x and 10 more), 0 skipped -> d"
     )
-    assert (
-        progress_line(many, now=5.0) == "sweep: 12/? jobs done (12 failed, 0 skipped), 0s elapsed"
+    assert progress_line(many, now=5.0) == (
+        "sweep: 12/? jobs done (12 failed, 0 skipped), 0s elapsed"
     )
     assert [duration(s) for s in (5, 72, 3725)] == ["5s", "1m12s", "1h02m"]
 

@@ -2,8 +2,8 @@
 
 - ``jobs``: one job: skip it if its directory already holds its result (resume), else run
   it; a failure leaves ``error.json`` and lets the other jobs run.
-- ``ledger``: the sweep as a whole: the job count, the start time and each job's outcome,
-  kept in ``<sweep>/.progress/``; the progress and summary lines.
+- ``ledger``: the sweep as a whole: the job count, the start time and each job's outcome
+  (a marker in the job's ``.hydra/``); the progress and summary lines.
 
 The Hydra callback that shows progress and ends a sweep with failures with exit status 1 is
 ``sim.progress.SweepProgress``. The layout of a sweep directory is described in the README

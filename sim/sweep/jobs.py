@@ -4,7 +4,8 @@ A multirun job (``python -m sim -m ...``) runs in its own directory
 ``<sweep>/<num>_<label>/``. ``run_job`` wraps the job's work so that
 
 - a job whose ``summary.json`` records the config this job would run (its ``config`` key, the
-  seed and the replicates) is skipped (resume);
+  seed and the replicates), run by the same code (version and git commit), is skipped
+  (resume);
 - anything else left there (an older or unfinished result, an old ``error.json``, hidden
   ``.*.tmp`` files of a killed job) is removed before the job runs, ``summary.json`` first, so
   the directory never looks finished while it runs;
@@ -94,7 +95,21 @@ def recorded_as(config: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(jsonable(config), allow_nan=False))
 
 
-def is_complete(directory: Path, config: dict[str, Any], *, figures: bool = False) -> bool:
+def current_code() -> dict[str, str]:
+    """The code a job would run with, as ``summary.json`` records it: version and git commit."""
+    import sim
+    from sim.outputs.write import git_commit
+
+    return {"version": sim.__version__, "git_commit": git_commit()}
+
+
+def is_complete(
+    directory: Path,
+    config: dict[str, Any],
+    *,
+    figures: bool = False,
+    code: dict[str, str] | None = None,
+) -> bool:
     """Whether ``directory`` holds a finished run of exactly ``config``.
 
     Args:
@@ -102,10 +117,13 @@ def is_complete(directory: Path, config: dict[str, Any], *, figures: bool = Fals
         config: the run config this job would record (``sim.config.run_config``: the resolved
             model parameters, ``seed``, ``replicates``, ``plan_source``).
         figures: the job would also write ``run.png``; a run without it is not complete.
+        code: the code's ``version`` and ``git_commit`` (``current_code()``); a run recorded
+            with other values is not complete (results of older code are not reused). None:
+            not compared.
 
     Returns:
-        True when ``summary.json`` exists, its ``config`` equals ``config`` and its ``seed`` and
-        ``replicates`` agree (and ``run.png`` exists if ``figures``).
+        True when ``summary.json`` exists, its ``config`` equals ``config``, its ``seed`` and
+        ``replicates`` agree, and so do ``code`` and ``run.png`` when asked for.
     """
     summary = read_summary(directory)
     if summary is None:
@@ -115,6 +133,7 @@ def is_complete(directory: Path, config: dict[str, Any], *, figures: bool = Fals
         summary.get("config") == expected
         and summary.get("seed") == expected.get("seed")
         and summary.get("replicates") == expected.get("replicates")
+        and all(summary.get(key) == value for key, value in (code or {}).items())
     )
     return same and (not figures or (Path(directory) / "run.png").is_file())
 
@@ -196,7 +215,8 @@ def run_job[T](
     """
     try:
         prepared = prepare()
-        if is_complete(job.directory, recorded(prepared), figures=figures):
+        expected = recorded(prepared)
+        if is_complete(job.directory, expected, figures=figures, code=current_code()):
             print(f"{job.name}: already complete with this config, skipped -> {job.directory}")
             return SKIPPED
         clear_results(job.directory)

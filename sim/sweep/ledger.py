@@ -1,22 +1,18 @@
 """The sweep's ledger: how many jobs, since when, and how each finished job ended.
 
-Kept in the hidden folder ``<sweep>/.progress/`` (readers of the sweep ignore it):
-
-- ``run.json``: ``{"started": <unix time>, "total": <jobs or null>}``, written by the main
-  process when the multirun starts (``start``);
-- one empty marker file per finished job, ``<job dir>.<outcome>`` (``3_layered.done``,
-  ``4_sop.failed``, ``5_sop.skipped``), created by the process that ran the job (``mark``).
-
-Every writer creates its own file, so jobs in other processes or on other machines (joblib
-workers, SLURM array tasks on a shared file system) need no lock; counting is listing the
-folder (``tally``). A new multirun into the same sweep directory starts a fresh ledger.
+The main process begins a multirun's ledger (``begin``: a run id, the start time, the job
+count); the Hydra callback carries it to the processes that run the jobs (joblib workers,
+SLURM tasks). Each job, when it ends, leaves one empty marker in its own Hydra folder,
+``<job>/.hydra/outcome-<run id>.<outcome>`` (``done``, ``failed`` or ``skipped``; ``mark``).
+Counting is listing those markers (``tally``): every writer creates its own file, so no lock
+is needed, across processes or machines sharing the file system, and nothing is added beside
+the job folders. Markers of an earlier multirun into the same directory have another run id
+and are not counted.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
+import secrets
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -26,8 +22,7 @@ from typing import Any
 
 from .jobs import DONE, FAILED, OUTCOMES, SKIPPED
 
-LEDGER = ".progress"
-RUN_FILE = "run.json"
+MARKER_PREFIX = "outcome-"
 
 
 def count_jobs(overrides: Sequence[str], params: Mapping[str, Any] | None = None) -> int | None:
@@ -54,42 +49,47 @@ def count_jobs(overrides: Sequence[str], params: Mapping[str, Any] | None = None
     return sum(len(batch) for batch in batches)
 
 
-def ledger_dir(sweep_dir: Path | str) -> Path:
-    """The ledger folder of a sweep directory."""
-    return Path(sweep_dir) / LEDGER
+@dataclass(frozen=True)
+class SweepRun:
+    """One multirun into a sweep directory.
+
+    Attributes:
+        sweep_dir: the sweep directory (as given: relative to the working directory, which
+            the jobs share).
+        run_id: tells this multirun's markers from an earlier one's.
+        started: when it started (unix time).
+        total: its number of jobs, if known.
+    """
+
+    sweep_dir: Path
+    run_id: str
+    started: float
+    total: int | None
 
 
-def start(sweep_dir: Path | str, total: int | None, started: float | None = None) -> Path:
-    """Begin a fresh ledger (drops the markers of an earlier multirun into this directory).
+def begin(sweep_dir: Path | str, total: int | None, started: float | None = None) -> SweepRun:
+    """A new multirun's ledger (nothing is written until a job ends)."""
+    when = time.time() if started is None else started
+    return SweepRun(Path(sweep_dir), secrets.token_hex(6), when, total)
 
-    Args:
-        sweep_dir: the sweep directory (created if missing).
-        total: the number of jobs, if known.
-        started: the start time (``time.time()`` if None).
+
+def mark(job_dir: Path | str, run_id: str, outcome: str) -> Path:
+    """Record in ``job_dir/.hydra/`` that its job ended with ``outcome`` in multirun ``run_id``.
+
+    Earlier markers of the job are removed (one outcome per job: the latest).
 
     Returns:
-        The ledger folder.
+        The marker file.
     """
-    folder = ledger_dir(sweep_dir)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    info = {"started": time.time() if started is None else started, "total": total}
-    temp = folder / f".{RUN_FILE}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(info) + "\n", encoding="utf-8")
-    os.replace(temp, folder / RUN_FILE)
-    return folder
-
-
-def mark(sweep_dir: Path | str, job_name: str, outcome: str) -> None:
-    """Record that job ``job_name`` (its directory's name) ended with ``outcome``."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome {outcome!r}: allowed: {', '.join(OUTCOMES)}")
-    folder = ledger_dir(sweep_dir)
+    folder = Path(job_dir) / ".hydra"
     folder.mkdir(parents=True, exist_ok=True)
-    for other in OUTCOMES:  # a job launched again in the same multirun: latest outcome only
-        if other != outcome:
-            (folder / f"{job_name}.{other}").unlink(missing_ok=True)
-    (folder / f"{job_name}.{outcome}").touch()
+    for old in folder.glob(f"{MARKER_PREFIX}*"):
+        old.unlink(missing_ok=True)
+    marker = folder / f"{MARKER_PREFIX}{run_id}.{outcome}"
+    marker.touch()
+    return marker
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Tally:
 
     Attributes:
         total: jobs in the sweep (None if unknown).
-        started: when the multirun started (unix time; None if no ledger).
+        started: when the multirun started (unix time; None if unknown).
         done: jobs run to completion by this multirun.
         failed: names of the job directories whose job failed.
         skipped: jobs found complete and skipped.
@@ -121,22 +121,16 @@ def _job_order(name: str) -> tuple[int, str]:
     return (int(num) if num.isdigit() else sys.maxsize, name)
 
 
-def tally(sweep_dir: Path | str) -> Tally:
-    """Count the outcomes recorded in a sweep directory's ledger."""
-    folder = ledger_dir(sweep_dir)
-    try:
-        info = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        info = {}
+def tally(run: SweepRun) -> Tally:
+    """Count the outcomes the jobs of multirun ``run`` have recorded so far."""
     names: dict[str, list[str]] = {o: [] for o in OUTCOMES}
-    if folder.is_dir():
-        for path in folder.iterdir():
-            job, _, outcome = path.name.rpartition(".")
-            if job and outcome in names:
-                names[outcome].append(job)
+    for marker in run.sweep_dir.glob(f"*/.hydra/{MARKER_PREFIX}{run.run_id}.*"):
+        outcome = marker.suffix.lstrip(".")
+        if outcome in names:
+            names[outcome].append(marker.parent.parent.name)
     return Tally(
-        total=info.get("total"),
-        started=info.get("started"),
+        total=run.total,
+        started=run.started,
         done=len(names[DONE]),
         failed=tuple(sorted(names[FAILED], key=_job_order)),
         skipped=len(names[SKIPPED]),
