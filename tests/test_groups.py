@@ -188,3 +188,21 @@ def test_everything_plan_runs_on_many_groups():
     e = Engine(params, seed=9, replicates=2).run()
     assert e.state.group_open[:, :4].all()
     assert e.recorder.messages[..., 0].sum() > 0
+
+
+def test_scale_benchmark_script_runs_on_a_small_size():
+    """The benchmark script stays runnable (its figures are read by people, not asserted)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "scale.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--sizes", "600,1200", "--no-write"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "step / floor" in done.stdout and "Log-log slope" in done.stdout
