@@ -7,45 +7,99 @@ Examples::
     python -m sim strategy=bass purchase.bass_p=0.02 purchase.bass_q=0.4
     python -m sim plan_file=path/to/my_plan.yaml    # a plan of your own
     python -m sim hydra.run.dir=results/my_run      # choose the output folder
+    python -m sim -m strategy=sop,layered herd.group_weight='range(0,1,0.25)'   # a sweep
 
 Results go to ``results/runs/<date>_<time>_<strategy>_<suffix>/`` (``summary.json``,
 ``daily.csv``, ``hourly.csv``, ``replicates.csv``, ``run.png``, and Hydra's ``.hydra/`` with
 the resolved config). A setting that cannot be used stops the run before anything is
 written, with one ``error:`` line naming the file or field, and exit code 2.
+
+With ``-m`` (a sweep, run in parallel by the joblib launcher) each parameter point is one job
+in ``results/sweeps/<date>_<time>_<suffix>/<num>_<label>/``; a job that fails leaves
+``error.json`` and the others go on; the same command with ``hydra.sweep.dir=<that folder>``
+skips the jobs already complete (``sim.sweep``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import NamedTuple
+
 import hydra
 from omegaconf import DictConfig
 
+from sim import sweep
 from sim.config import plan_source, run_config, run_dir, stop, to_model_params
-from sim.engine import ConfigError, Engine
+from sim.engine import ConfigError, Engine, ModelParams
 from sim.engine.graph import GraphInputError
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
-def main(cfg: DictConfig) -> None:
-    """Build the engine from the composed config, run it, write the run's files."""
-    out = run_dir()
-    try:
-        params, seed, replicates = to_model_params(cfg)
-        source = plan_source(cfg)
-        engine = Engine(params, seed=seed, replicates=replicates, plan_source=source)
-    except (ConfigError, GraphInputError) as exc:
-        stop(exc, out)
+class Run(NamedTuple):
+    """What one run needs: the engine parameters, seed, replicates and the plan's source."""
+
+    params: ModelParams
+    seed: int
+    replicates: int
+    source: str
+
+    def config(self) -> dict:
+        """The run config recorded in ``summary.json``."""
+        return run_config(self.params, self.seed, self.replicates, self.source)
+
+    def engine(self) -> Engine:
+        """The engine for this run (raises ConfigError/GraphInputError for bad values)."""
+        return Engine(
+            self.params, seed=self.seed, replicates=self.replicates, plan_source=self.source
+        )
+
+
+def prepare(cfg: DictConfig) -> Run:
+    """Turn the composed config into a ``Run`` (raises ConfigError for a bad plan)."""
+    params, seed, replicates = to_model_params(cfg)
+    return Run(params, seed, replicates, plan_source(cfg))
+
+
+def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
+    """Run the engine, write the run's files (``summary.json`` last) and print its result."""
     from sim.compare import format_stat  # pandas and matplotlib: only once the input is good
     from sim.outputs import mean_ci95, replicate_metrics, write_run
 
     engine.run()
-    write_run(engine, out, run_config(params, seed, replicates, source), figures=cfg.figures)
+    write_run(engine, out, run.config(), figures=figures)
     metrics = replicate_metrics(engine)
     conversion = format_stat(mean_ci95(metrics["conversion_rate"]), lambda x: f"{x:.1%}")
     revenue = format_stat(mean_ci95(metrics["revenue"]), lambda x: f"{x:,.0f}")
     print(
-        f"{params.strategy.name}: conversion {conversion}, revenue {revenue} (mean [95% interval] "
-        f"of {replicates} replicates, {params.population.members} members, seed {seed}) -> {out}"
+        f"{run.params.strategy.name}: conversion {conversion}, revenue {revenue} (mean [95% "
+        f"interval] of {run.replicates} replicates, {run.params.population.members} members, "
+        f"seed {run.seed}) -> {out}"
     )
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+def main(cfg: DictConfig) -> str | None:
+    """Build the engine from the composed config, run it, write the run's files.
+
+    In a multirun, returns the job's outcome (``done``, ``skipped``, ``failed``) instead of
+    stopping on an error.
+    """
+    out = run_dir()
+    figures = bool(cfg.figures)
+    if sweep.in_multirun():
+        return sweep.run_job(
+            sweep.current_job(out),
+            prepare=lambda: prepare(cfg),
+            recorded=Run.config,
+            execute=lambda run: finish(run, run.engine(), out, figures),
+            figures=figures,
+        )
+    try:
+        run = prepare(cfg)
+        engine = run.engine()
+    except (ConfigError, GraphInputError) as exc:
+        stop(exc, out)
+    finish(run, engine, out, figures)
+    return None
 
 
 if __name__ == "__main__":

@@ -1,0 +1,227 @@
+"""One job of a sweep: who it is, whether it is already complete, and how its failure is kept.
+
+A multirun job (``python -m sim -m ...``) runs in its own directory
+``<sweep>/<num>_<label>/``. ``run_job`` wraps the job's work so that
+
+- a job whose ``summary.json`` records the config this job would run (its ``config`` key, the
+  seed and the replicates), run by the same code (version and git commit), is skipped
+  (resume);
+- anything else left there (an older or unfinished result, an old ``error.json``, hidden
+  ``.*.tmp`` files of a killed job) is removed before the job runs, ``summary.json`` first, so
+  the directory never looks finished while it runs;
+- a job that fails (a bad parameter value or any exception while running or writing) leaves
+  ``error.json`` (written atomically) and no result files, prints one ``error: job ...`` line
+  and returns normally, so the other jobs of the sweep run and keep their results.
+
+The outcome (``DONE``, ``SKIPPED`` or ``FAILED``) is the job's return value, which the progress
+callback (``sim.progress``) records.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+
+from sim.engine.graph import GraphInputError
+from sim.engine.validation import ConfigError
+
+DONE = "done"
+SKIPPED = "skipped"
+FAILED = "failed"
+OUTCOMES = (DONE, FAILED, SKIPPED)
+
+SUMMARY = "summary.json"
+ERROR = "error.json"
+# What a job writes besides Hydra's .hydra/ (summary.json is removed first, written last).
+RESULT_FILES = (SUMMARY, "daily.csv", "hourly.csv", "replicates.csv", "run.png")
+# Bad input: reported without a traceback, like a single run's `error:` line.
+INPUT_ERRORS = (ConfigError, GraphInputError)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A sweep job as Hydra launched it.
+
+    Attributes:
+        num: ``hydra.job.num`` (0-based, in the order of the expanded sweep).
+        overrides: this job's ``key=value`` overrides (``.hydra/overrides.yaml``).
+        directory: the job's directory ``<sweep>/<num>_<label>``.
+    """
+
+    num: int
+    overrides: tuple[str, ...]
+    directory: Path
+
+    @property
+    def name(self) -> str:
+        """The job directory's name, e.g. ``3_layered``."""
+        return self.directory.name
+
+
+def in_multirun() -> bool:
+    """Whether the current Hydra job is one job of a multirun (``-m``)."""
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def current_job(directory: Path) -> Job:
+    """The running Hydra job (call inside the task function of a multirun)."""
+    hydra_cfg = HydraConfig.get()
+    return Job(int(hydra_cfg.job.num), tuple(hydra_cfg.overrides.task), Path(directory))
+
+
+# ----------------------------------------------------------------------- resume
+def read_summary(directory: Path) -> dict[str, Any] | None:
+    """The job's ``summary.json``, or None if it is missing or unreadable."""
+    try:
+        data = json.loads((Path(directory) / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def recorded_as(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` as ``summary.json`` records it (after a JSON round trip, NaN as null)."""
+    from sim.outputs.summary import jsonable  # pandas/matplotlib: only when comparing
+
+    return json.loads(json.dumps(jsonable(config), allow_nan=False))
+
+
+def current_code() -> dict[str, str]:
+    """The code a job would run with, as ``summary.json`` records it: version and git commit."""
+    import sim
+    from sim.outputs.write import git_commit
+
+    return {"version": sim.__version__, "git_commit": git_commit()}
+
+
+def is_complete(
+    directory: Path,
+    config: dict[str, Any],
+    *,
+    figures: bool = False,
+    code: dict[str, str] | None = None,
+) -> bool:
+    """Whether ``directory`` holds a finished run of exactly ``config``.
+
+    Args:
+        directory: a job directory.
+        config: the run config this job would record (``sim.config.run_config``: the resolved
+            model parameters, ``seed``, ``replicates``, ``plan_source``).
+        figures: the job would also write ``run.png``; a run without it is not complete.
+        code: the code's ``version`` and ``git_commit`` (``current_code()``); a run recorded
+            with other values is not complete (results of older code are not reused). None:
+            not compared.
+
+    Returns:
+        True when ``summary.json`` exists, its ``config`` equals ``config``, its ``seed`` and
+        ``replicates`` agree, and so do ``code`` and ``run.png`` when asked for.
+    """
+    summary = read_summary(directory)
+    if summary is None:
+        return False
+    expected = recorded_as(config)
+    same = (
+        summary.get("config") == expected
+        and summary.get("seed") == expected.get("seed")
+        and summary.get("replicates") == expected.get("replicates")
+        and all(summary.get(key) == value for key, value in (code or {}).items())
+    )
+    return same and (not figures or (Path(directory) / "run.png").is_file())
+
+
+def clear_results(directory: Path) -> None:
+    """Remove what an earlier or unfinished attempt left: results, ``error.json``, temps.
+
+    ``summary.json`` goes first, so the directory stops looking finished before anything else
+    changes. Hydra's ``.hydra/`` stays.
+    """
+    directory = Path(directory)
+    for name in (*RESULT_FILES, ERROR):
+        (directory / name).unlink(missing_ok=True)
+    for temp in directory.glob(".*.tmp"):
+        temp.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------- failures
+def one_line(exc: BaseException) -> str:
+    """The exception's message on one line (its class name if it has no message)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def error_record(job: Job, exc: BaseException, *, with_traceback: bool) -> dict[str, Any]:
+    """The content of ``error.json`` for a job that failed with ``exc``."""
+    trace = "".join(traceback.format_exception(exc)) if with_traceback else ""
+    return {
+        "job": job.name,
+        "num": job.num,
+        "overrides": list(job.overrides),
+        "error_type": type(exc).__name__,
+        "message": one_line(exc),
+        "traceback": trace,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def record_failure(job: Job, exc: BaseException) -> dict[str, Any]:
+    """Leave ``error.json`` (and no results) in the job directory and print one error line.
+
+    Returns:
+        The record written.
+    """
+    from sim.outputs.write import write_atomic
+
+    record = error_record(job, exc, with_traceback=not isinstance(exc, INPUT_ERRORS))
+    job.directory.mkdir(parents=True, exist_ok=True)
+    clear_results(job.directory)
+
+    def write(path: Path) -> None:
+        path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+    write_atomic(job.directory / ERROR, write)
+    print(f"error: job {job.num} ({' '.join(job.overrides)}): {record['message']}", file=sys.stderr)
+    return record
+
+
+# ----------------------------------------------------------------------- one job
+def run_job[T](
+    job: Job,
+    prepare: Callable[[], T],
+    recorded: Callable[[T], dict[str, Any]],
+    execute: Callable[[T], object],
+    *,
+    figures: bool = False,
+) -> str:
+    """Run one sweep job: skip it if complete, else run it; keep a failure in ``error.json``.
+
+    Args:
+        job: the job (``current_job``).
+        prepare: turns the composed config into what ``execute`` needs; raises ConfigError for
+            a value that cannot be used.
+        recorded: the run config ``summary.json`` would record for the prepared job.
+        execute: runs the job and writes its results (``summary.json`` last).
+        figures: the job writes ``run.png`` too.
+
+    Returns:
+        ``DONE``, ``SKIPPED`` or ``FAILED``.
+    """
+    try:
+        prepared = prepare()
+        expected = recorded(prepared)
+        if is_complete(job.directory, expected, figures=figures, code=current_code()):
+            print(f"{job.name}: already complete with this config, skipped -> {job.directory}")
+            return SKIPPED
+        clear_results(job.directory)
+        execute(prepared)
+    except Exception as exc:  # any failure of this job: keep it, let the others run
+        record_failure(job, exc)
+        return FAILED
+    return DONE
