@@ -103,6 +103,12 @@ class Engine:
         self.neighbours_bought = np.zeros((replicates, self.slots))
         self.neighbours_member = np.zeros((replicates, self.slots))
         self.count_member_neighbours()
+        # Novelty by hours since joining (0 .. hours + 1; outside contacts have join_hour -1).
+        act = p.activity
+        age_days = np.arange(self.hours + 2) / 24.0
+        self._novelty = act.novelty_floor + (1 - act.novelty_floor) * np.exp(
+            -age_days / act.novelty_days
+        )
         self.recorder = Recorder(self)
 
     @property
@@ -140,11 +146,12 @@ class Engine:
     def open_chance(self) -> np.ndarray:
         """Chance that each member opens the group in the current hour."""
         p, s, tr = self.params.activity, self.state, self.traits
-        age_days = (self.hour - s.join_hour) / 24.0
-        novelty = p.novelty_floor + (1 - p.novelty_floor) * np.exp(-age_days / p.novelty_days)
+        novelty = self._novelty[self.hour - s.join_hour]  # by whole hours since joining
         chance = tr.activity * p.rhythm[self.hour % 24] * novelty
-        chance = chance * (1 + p.anticipation_boost * s.anticipation)
-        chance = chance * (1 + p.excitement_boost * s.excitement)
+        if s.anticipation.any():
+            chance = chance * (1 + p.anticipation_boost * s.anticipation)
+        if s.excitement.any():
+            chance = chance * (1 + p.excitement_boost * s.excitement)
         chance = np.where(s.status == ACTIVE, chance, chance * p.dormant_factor)
         return np.where(s.present, np.minimum(chance, 1.0), 0.0)
 
@@ -210,8 +217,11 @@ class Engine:
         s, p = self.state, self.params
         if not inviters.any():
             return
-        # Free seats: in open groups, then in groups the operator may still open.
         capacity = p.population.group_capacity
+        seats = capacity * s.groups  # every group, open or still to be opened
+        if (s.present.sum(axis=1) >= seats).all():
+            return  # every seat taken (a cheap check before counting per group)
+        # Free seats: in open groups, then in groups the operator may still open.
         free = np.where(s.group_open, capacity - s.group_counts(s.present), capacity)
         free = np.maximum(free, 0).astype(np.int64)
         total_free = free.sum(axis=1)

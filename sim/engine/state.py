@@ -151,8 +151,21 @@ class State:
         """
         if self.groups == 1:
             return values.sum(axis=1, keepdims=True, dtype=float)
+        if np.count_nonzero(values) * 8 > values.size:  # dense: one pass over every slot
+            size = self.replicates * self.groups
+            out = np.bincount(self._group_index(), weights=values.ravel(), minlength=size)
+            return out.reshape(self.replicates, self.groups)
         rows, cols = np.nonzero(values)
         return self.group_sums(rows, cols, None if values.dtype == bool else values[rows, cols])
+
+    def _group_index(self) -> np.ndarray:
+        """Flat (replicate, group) index of every slot, cached until ``group`` is replaced."""
+        cached = getattr(self, "_index_cache", None)
+        if cached is None or cached[0] is not self.group:
+            index = (np.arange(self.replicates)[:, None] * self.groups + self.group).ravel()
+            self._index_cache = (self.group, index)
+            return index
+        return cached[1]
 
     def group_sums(
         self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None
