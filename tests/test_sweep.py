@@ -304,6 +304,30 @@ def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
     assert all(_progress(log.read_text()) for log in logs)
 
 
+@pytest.mark.cluster
+def test_submitit_local_spreads_large_runs_one_per_job(tmp_path):
+    """The README's sweep of large campaigns: one multi-group run per (local) submitit job."""
+    sweep_dir = tmp_path / "large"
+    r = _sweep(
+        sweep_dir,
+        "hydra/launcher=submitit_local",
+        "population.members=1500,3000",
+        "population.group_capacity=500",
+        "replicates=1",
+        "figures=false",
+        timeout=180,
+    )
+    assert r.returncode == 0, r.stderr
+    jobs = sorted(p for p in sweep_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert [j.name for j in jobs] == ["0_sop", "1_sop"]
+    for job, groups in zip(jobs, (3, 6), strict=True):
+        assert _complete(job)
+        table = (job / "groups.csv").read_text().splitlines()
+        assert len(table) == 1 + groups  # header plus one row per group of the one replicate
+    logs = sorted((sweep_dir / ".submitit").glob("*/*_log.err"))
+    assert len(logs) == 2  # two submitted jobs, one run each
+
+
 FAKE_SBATCH = """#!/bin/sh
 # stands in for SLURM's sbatch: keeps the submission script, refuses to submit
 cp "$1" "$FAKE_SBATCH_COPY"
