@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.engine.graph import block_diagonal, generate, to_networkx
+from sim.engine.graph import block_diagonal, generate, holme_kim_edges, to_networkx
 from sim.engine.params import GraphParams
 
 
@@ -43,3 +43,14 @@ def test_same_seed_same_graph_and_block_diagonal_keeps_replicates_apart():
     assert adj.shape == (600, 600)
     assert adj[:300, 300:].nnz == 0 and adj[300:, :300].nnz == 0
     assert (adj != adj.T).nnz == 0
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "p", "seed"), [(650, 4, 0.5, 7), (300, 2, 0.0, 1), (200, 3, 1.0, 5)]
+)
+def test_holme_kim_edges_are_networkx_powerlaw_cluster_graph(n, m, p, seed):
+    """Our faster Holme-Kim builds exactly networkx's graph for the same seed."""
+    expected = {frozenset(e) for e in nx.powerlaw_cluster_graph(n, m, p, seed=seed).edges()}
+    got = holme_kim_edges(n, m, p, seed)
+    assert {frozenset(map(int, e)) for e in got} == expected
+    assert len(got) == len(expected)

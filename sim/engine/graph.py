@@ -10,6 +10,7 @@ matrix-vector product.
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import networkx as nx
@@ -78,6 +79,55 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
     return graph
 
 
+def holme_kim_edges(n: int, m: int, p: float, seed: int) -> np.ndarray:
+    """Holme-Kim growth: ``networkx.powerlaw_cluster_graph(n, m, p, seed)``'s exact ties.
+
+    The same algorithm and the same ``random.Random(seed)`` calls in the same order as
+    networkx (so the same graph for the same seed), without building a networkx graph:
+    about three times faster, which matters for campaigns of many groups.
+
+    Returns:
+        Array (edges, 2) of node pairs.
+    """
+    if m < 1 or m >= n:
+        raise GraphInputError(f"Holme-Kim needs 1 <= m < nodes, got m = {m}, nodes = {n}")
+    rng = random.Random(seed)
+    neighbours: list[list[int]] = [[] for _ in range(n)]  # in the order ties were made
+    repeated = list(range(m))  # each node once per tie end (preferential attachment)
+    sources: list[int] = []
+    targets_out: list[int] = []
+    for source in range(m, n):
+        candidates: set[int] = set()
+        while len(candidates) < m:
+            candidates.add(rng.choice(repeated))
+        linked: set[int] = set()
+
+        def tie(other: int, source: int = source, linked: set[int] = linked) -> None:
+            if other not in linked:  # networkx's add_edge on an existing tie adds nothing
+                linked.add(other)
+                neighbours[source].append(other)
+                neighbours[other].append(source)
+                sources.append(source)
+                targets_out.append(other)
+            repeated.append(other)
+
+        target = candidates.pop()
+        tie(target)
+        count = 1
+        while count < m:
+            if rng.random() < p:  # triad formation: a neighbour of the target
+                nearby = [v for v in neighbours[target] if v not in linked and v != source]
+                if nearby:
+                    tie(rng.choice(nearby))
+                    count += 1
+                    continue
+            target = candidates.pop()
+            tie(target)
+            count += 1
+        repeated.extend([source] * m)
+    return np.stack([np.asarray(sources, np.int64), np.asarray(targets_out, np.int64)], axis=1)
+
+
 def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
     """Build one replicate's graph on nodes ``0 .. slots-1`` as an edge array.
 
@@ -90,22 +140,23 @@ def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
         Array (edges, 2) of node pairs, each undirected tie once.
     """
     k = max(1, round(params.mean_degree / 2))
+    if params.kind == "complete" or (params.kind in ("holme_kim", "small_world") and slots <= k):
+        rows, cols = np.triu_indices(slots, k=1)  # (also a block too small for m ties each)
+        return np.stack([rows, cols], axis=1)
     if params.kind == "holme_kim":
-        graph = nx.powerlaw_cluster_graph(slots, k, params.triangle_prob, seed=seed)
+        edges = holme_kim_edges(slots, k, params.triangle_prob, seed)
     elif params.kind == "small_world":
         graph = nx.connected_watts_strogatz_graph(
             slots, max(2, 2 * k), params.rewire_prob, seed=seed
         )
+        edges = edges_of(graph)
     elif params.kind == "sbm":
         blocks = max(1, params.blocks)
         sizes = [slots // blocks + (1 if b < slots % blocks else 0) for b in range(blocks)]
         inside = params.mean_degree * (1 - params.mixing) / max(1, max(sizes) - 1)
         across = params.mean_degree * params.mixing / max(1, slots - max(sizes))
         probs = [[inside if a == b else across for b in range(blocks)] for a in range(blocks)]
-        graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
-    elif params.kind == "complete":
-        rows, cols = np.triu_indices(slots, k=1)
-        return np.stack([rows, cols], axis=1)
+        edges = edges_of(nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True))
     elif params.kind == "edgelist":
         return edges_of(read_edgelist(params.edgelist_path, slots))
     else:
@@ -113,7 +164,7 @@ def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
     # Generators give low labels to early, well-connected nodes: shuffle labels so that the
     # members (the first slots) are a random sample of the graph.
     perm = np.random.default_rng(seed).permutation(slots)
-    return perm[edges_of(graph)]
+    return perm[edges]
 
 
 def generate_blocks(
