@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .state import members_of
+
 if TYPE_CHECKING:
     from .engine import Engine
 
@@ -28,7 +30,7 @@ def read_mass_messages(engine: Engine, reads: np.ndarray, fatigue_scale: float =
         reads: mass messages read this hour, shape (replicates, slots).
         fatigue_scale: multiplier on the fatigue per message (private messages annoy more).
     """
-    rows, cols = np.nonzero(reads > 0)
+    rows, cols = members_of(reads > 0)
     read_mass_messages_at(engine, rows, cols, reads[rows, cols], fatigue_scale)
 
 

@@ -19,7 +19,7 @@ from .population import draw_traits
 from .records import Recorder
 from .rng import Streams
 from .schedule import compile_plan
-from .state import ACTIVE, FEED_MEMBER, FEED_MEMBER_TRUST, OUTSIDE, State
+from .state import ACTIVE, FEED_MEMBER, FEED_MEMBER_TRUST, OUTSIDE, State, members_of
 from .step import step as run_step
 from .targeting import top_per_replicate
 from .validation import ConfigError, check_model
@@ -200,7 +200,7 @@ class Engine:
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
         s = self.state
-        rows, cols = np.nonzero(who)
+        rows, cols = members_of(who)
         n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
         if s.groups == 1:
             s.feed[:, 0, FEED_MEMBER] += np.bincount(rows, n, self.replicates)
@@ -259,7 +259,7 @@ class Engine:
         )
         s.trust = np.where(joining, start, s.trust)
         s.stage = np.where(joining, warm.astype(np.int8), s.stage).astype(np.int8)
-        rows, cols = np.nonzero(joining)
+        rows, cols = members_of(joining)
         s.last_counts[rows, cols] = s.at(s.feed, rows, cols)
         n = joining.sum(axis=1)
         self.neighbours_member += graphs.neighbour_counts(self.adjacency, joining)

@@ -23,6 +23,19 @@ FEED_SHILL = 4  # shill accounts' purchase posts and praise
 FEED_KINDS = 5
 
 
+def members_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, cols)`` of the true entries of a (replicates, slots) mask, row by row.
+
+    The same as ``np.nonzero(mask)``, several times faster (numpy's nonzero of a 2-D array
+    is slow, and the hourly step calls this for every subset of members it works on).
+    """
+    flat = np.flatnonzero(mask)
+    if mask.shape[0] == 1:
+        return np.zeros(flat.size, dtype=flat.dtype), flat
+    rows, cols = np.divmod(flat, mask.shape[1])
+    return rows, cols
+
+
 def _full(shape: tuple[int, ...], value: float | int, dtype: type) -> np.ndarray:
     return np.full(shape, value, dtype=dtype)
 
@@ -155,7 +168,7 @@ class State:
             size = self.replicates * self.groups
             out = np.bincount(self._group_index(), weights=values.ravel(), minlength=size)
             return out.reshape(self.replicates, self.groups)
-        rows, cols = np.nonzero(values)
+        rows, cols = members_of(values)
         return self.group_sums(rows, cols, None if values.dtype == bool else values[rows, cols])
 
     def _group_index(self) -> np.ndarray:

@@ -43,6 +43,7 @@ from .state import (
     FEED_PURCHASE,
     FEED_SHILL,
     LEFT,
+    members_of,
 )
 from .targeting import select, top_per_group, top_per_replicate
 
@@ -125,7 +126,7 @@ def _open_and_read(e: Engine) -> None:
     s.opened = opened
     s.opened_today |= opened
     s.last_open = np.where(opened, e.hour, s.last_open)
-    rows, cols = np.nonzero(opened)  # only this hour's openers read: work on them alone
+    rows, cols = members_of(opened)  # only this hour's openers read: work on them alone
     if rows.size:
         feed = s.at(s.feed, rows, cols)  # (n, K): the feed of each opener's group
         new = feed - s.last_counts[rows, cols]
@@ -174,7 +175,7 @@ def _purchase(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
     pp, list_price = p.purchase, p.product.list_price
     # Candidates: in a group, not yet bought, there this hour and trusting enough.
-    rows, cols = np.nonzero(
+    rows, cols = members_of(
         s.present & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold)
     )
     offers = e.offers
@@ -263,7 +264,7 @@ def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -
 
 def _post(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
-    rows, cols = np.nonzero(s.opened)  # only this hour's openers post
+    rows, cols = members_of(s.opened)  # only this hour's openers post
     boost = 1.0 + s.excitement[rows, cols]
     ugc = s.ugc_until > e.hour
     if ugc.any():
@@ -286,7 +287,7 @@ def _post(e: Engine) -> None:
 
 def _advocacy(e: Engine) -> None:
     s, p = e.state, e.params
-    rows, cols = np.nonzero(s.bought & ~s.shared & s.present)
+    rows, cols = members_of(s.bought & ~s.shared & s.present)
     if not rows.size:
         return
     base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
@@ -328,7 +329,7 @@ def _bass(e: Engine) -> None:
     members = s.ever_member.sum(axis=1)
     share = (s.bought & s.ever_member).sum(axis=1) / np.maximum(members, 1)
     hazard = 1.0 - np.exp(-(pp.bass_p + pp.bass_q * share) / 24.0)
-    rows, cols = np.nonzero(s.present & ~s.bought)
+    rows, cols = members_of(s.present & ~s.bought)
     buy = np.zeros(s.bought.shape, dtype=bool)
     buy[rows, cols] = _accumulate_hazard(e, rows, cols, hazard[rows])
     _complete_purchases(e, buy, e.params.product.list_price)

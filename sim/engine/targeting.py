@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .params import LAYERS, TargetSpec
-from .state import ACTIVE, DORMANT
+from .state import ACTIVE, DORMANT, members_of
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -49,7 +49,7 @@ def top_per_group(
     Returns:
         The kept members as a mask.
     """
-    rows, cols = np.nonzero(mask)
+    rows, cols = members_of(mask)
     out = np.zeros_like(mask)
     if not rows.size:
         return out
