@@ -180,18 +180,20 @@ class Engine:
         """Groups open now, per replicate (replicates,)."""
         return self.state.group_open.sum(axis=1)
 
-    def post_to_groups(self, kind: int, amount: float | np.ndarray = 1.0, who: int = 0) -> None:
+    def post_to_groups(
+        self, kind: int, amount: float | np.ndarray = 1.0, column: int = 0
+    ) -> None:
         """Post ``amount`` messages of a feed kind into every open group.
 
         Args:
             kind: the feed counter (``FEED_OPERATOR``, ``FEED_SHILL``...).
             amount: messages per group, a number or one per replicate.
-            who: the message column counted (0 operator, 1 members, 2 shills).
+            column: the message column counted (0 operator, 1 members, 2 shills).
         """
         s = self.state
         amount = np.broadcast_to(np.asarray(amount, dtype=float), (self.replicates,))
         s.feed[:, :, kind] += amount[:, None] * s.group_open
-        self.hour_messages[:, who] += amount * self.open_groups
+        self.hour_messages[:, column] += amount * self.open_groups
 
     def spend_group_minutes(self, minutes: float) -> None:
         """Book staff minutes for a task done once in every open group."""
@@ -202,14 +204,8 @@ class Engine:
         s = self.state
         rows, cols = members_of(who)
         n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
-        if s.groups == 1:
-            s.feed[:, 0, FEED_MEMBER] += np.bincount(rows, n, self.replicates)
-            s.feed[:, 0, FEED_MEMBER_TRUST] += np.bincount(
-                rows, n * s.trust[rows, cols], self.replicates
-            )
-        else:
-            s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
-            s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
+        s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
+        s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
         self.hour_messages[:, 1] += np.bincount(rows, n, self.replicates)
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:

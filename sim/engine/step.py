@@ -45,7 +45,7 @@ from .state import (
     LEFT,
     members_of,
 )
-from .targeting import select, top_per_group, top_per_replicate
+from .targeting import select, top_per_group
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -215,10 +215,7 @@ def _purchase(e: Engine) -> None:
     if np.isfinite(remaining).any() and (sales > remaining).any():
         limit = np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64)
         score = e.streams.uniform("quota_order", e.hour)
-        if s.groups == 1:
-            keep = top_per_replicate(offer_buy, score, limit[:, 0])
-        else:
-            keep = top_per_group(offer_buy, score, s.group, limit)
+        keep = top_per_group(offer_buy, score, s.group, limit)  # each group's own units
         turned_away = offer_buy & ~keep
         s.hazard[turned_away] = 0.0  # sold out before their turn: their clock starts again
         buy &= ~turned_away

@@ -109,14 +109,8 @@ def select(
     }[spec.rank_by]
     if score is None:
         score = engine.streams.uniform("target", hour, sub)
-    groups = s.groups
-    if groups > 1 and spec.top_k > 0:
-        mask = top_per_group(mask, score, s.group, np.full((mask.shape[0], groups), spec.top_k))
-        if limit is None:
-            return mask
-        k = np.asarray(limit)
-    else:
-        k = np.full(mask.shape[0], spec.top_k if spec.top_k > 0 else mask.shape[1])
-        if limit is not None:
-            k = np.minimum(k, limit)
-    return top_per_replicate(mask, score, k)
+    if spec.top_k > 0:  # the plan is written for one group: top_k in each group
+        mask = top_per_group(mask, score, s.group, np.full((mask.shape[0], s.groups), spec.top_k))
+    if limit is not None:  # the team's capacity, shared by all groups
+        mask = top_per_replicate(mask, score, np.asarray(limit))
+    return mask
