@@ -92,35 +92,21 @@ def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataF
         diff_mean, diff_ci95_low, diff_ci95_high, ratio, sd_paired, sd_unpaired (the
         difference columns are empty for the baseline itself).
     """
-    from sim.outputs import mean_ci95, paired_difference
+    from sim.outputs.summary import difference_columns, interval_columns
 
     rows = []
     base = metrics[baseline]
     for name, table in metrics.items():
         for m in METRICS:
-            stat = mean_ci95(table[m.column])
-            low, high = stat["ci95"]
             row: dict[str, Any] = {
                 "strategy": name,
                 "metric": m.column,
                 "replicates": len(table),
-                "mean": _num(stat["mean"]),
-                "ci95_low": _num(low),
-                "ci95_high": _num(high),
+                **interval_columns(table[m.column]),
                 "baseline": baseline,
             }
             if name != baseline:
-                diff = paired_difference(table[m.column], base[m.column])
-                base_mean = _num(mean_ci95(base[m.column])["mean"])
-                dlow, dhigh = diff["ci95"]
-                row |= {
-                    "diff_mean": _num(diff["mean"]),
-                    "diff_ci95_low": _num(dlow),
-                    "diff_ci95_high": _num(dhigh),
-                    "ratio": row["mean"] / base_mean if base_mean else float("nan"),
-                    "sd_paired": _num(diff["sd_paired"]),
-                    "sd_unpaired": _num(diff["sd_unpaired"]),
-                }
+                row |= difference_columns(table[m.column], base[m.column])
             rows.append(row)
     columns = [
         "strategy",

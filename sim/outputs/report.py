@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .formats import FORMATS, MetricFormat, general, signed_general
-from .summary import mean_ci95, paired_difference
+from .summary import difference_columns, interval_columns, mean_ci95, paired_difference
 from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
 
 
@@ -63,10 +63,6 @@ def format_stat(mean: float, low: float, high: float, fmt: Callable[[float], str
     if not (math.isfinite(low) and math.isfinite(high)):
         return fmt(mean)
     return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
-
-
-def _num(x: Any) -> float:
-    return float("nan") if x is None else float(x)
 
 
 # ----------------------------------------------------------------------- the baseline
@@ -220,33 +216,18 @@ def comparison_table(
         if base is job:
             pairing = "baseline"
         for metric in metrics:
-            stat = mean_ci95(mine[metric])
-            low, high = stat["ci95"]
             row: dict[str, Any] = {
                 "job": job.name,
                 "job_num": job.num,
                 **job.params,
                 "metric": metric,
                 "replicates": len(mine),
-                "mean": _num(stat["mean"]),
-                "ci95_low": _num(low),
-                "ci95_high": _num(high),
+                **interval_columns(mine[metric]),
                 "baseline_job": base.name if base is not None else None,
                 "pairing": pairing,
             }
             if theirs is not None:
-                diff = paired_difference(mine[metric], theirs[metric])
-                base_mean = _num(mean_ci95(theirs[metric])["mean"])
-                dlow, dhigh = diff["ci95"]
-                row |= {
-                    "diff_mean": _num(diff["mean"]),
-                    "diff_ci95_low": _num(dlow),
-                    "diff_ci95_high": _num(dhigh),
-                    "ratio": row["mean"] / base_mean if base_mean else float("nan"),
-                    "pairs": diff["n"],
-                    "sd_paired": _num(diff["sd_paired"]),
-                    "sd_unpaired": _num(diff["sd_unpaired"]),
-                }
+                row |= difference_columns(mine[metric], theirs[metric])
             rows.append(row)
     columns = ["job", "job_num", *sweep.keys, *COMPARISON_COLUMNS]
     return pd.DataFrame(rows).reindex(columns=columns)

@@ -109,6 +109,42 @@ def paired_difference(
     }
 
 
+def _number(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def interval_columns(values: Iterable[float] | np.ndarray | pd.Series) -> dict[str, float]:
+    """``mean``, ``ci95_low``, ``ci95_high`` of ``mean_ci95`` as table columns (NaN if none)."""
+    stat = mean_ci95(values)
+    low, high = stat["ci95"]
+    return {"mean": _number(stat["mean"]), "ci95_low": _number(low), "ci95_high": _number(high)}
+
+
+def difference_columns(
+    values: Iterable[float] | np.ndarray | pd.Series,
+    baseline: Iterable[float] | np.ndarray | pd.Series,
+) -> dict[str, float | int]:
+    """The paired difference against a baseline as table columns.
+
+    Returns:
+        ``diff_mean``, ``diff_ci95_low``, ``diff_ci95_high`` (``paired_difference``),
+        ``ratio`` (mean over the baseline's mean; NaN if that is 0), ``pairs``,
+        ``sd_paired`` and ``sd_unpaired``.
+    """
+    diff = paired_difference(values, baseline)
+    mean, base_mean = _number(mean_ci95(values)["mean"]), _number(mean_ci95(baseline)["mean"])
+    low, high = diff["ci95"]
+    return {
+        "diff_mean": _number(diff["mean"]),
+        "diff_ci95_low": _number(low),
+        "diff_ci95_high": _number(high),
+        "ratio": mean / base_mean if base_mean else float("nan"),
+        "pairs": diff["n"],
+        "sd_paired": _number(diff["sd_paired"]),
+        "sd_unpaired": _number(diff["sd_unpaired"]),
+    }
+
+
 def _mean(values: pd.Series) -> float | None:
     x = _finite(values)
     return float(x.mean()) if x.size else None
