@@ -1,11 +1,18 @@
-"""Test factories: small engines and a plan that uses every touchpoint type."""
+"""Test factories: small engines, a plan that uses every touchpoint type, and running a
+``python -m`` command of the project in a subprocess."""
 
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from sim.engine import ModelParams, PlanParams
 from sim.engine.params import PopulationParams
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EVERYTHING = [
     {"type": "event", "day": 1, "hour": 20},
@@ -84,3 +91,23 @@ def small_params(
     for name, value in groups.items():
         setattr(params, name, value)
     return params
+
+
+def run_module(
+    module: str, *args: str, cwd: Path = ROOT, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """``python -m module *args`` from ``cwd``, output captured, never raising on failure.
+
+    ``HYDRA_FULL_ERROR`` is removed from the environment, so error messages are what a user
+    sees.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import run_module
 from hydra import compose, initialize_config_dir
 from omegaconf import Container
 
@@ -31,19 +32,6 @@ SMALL = ["population.members=100", "replicates=2"]
 def _compose(overrides: list[str] | None = None, name: str = "config"):
     with initialize_config_dir(config_dir=CONFIGS, version_base="1.3"):
         return compose(config_name=name, overrides=overrides or [])
-
-
-def _run(module: str, *args: str, cwd: Path = ROOT, timeout: float = 300):
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _assert_plain(value, path="params"):
@@ -216,7 +204,7 @@ def test_bad_input_stops_with_one_message_and_writes_nothing(tmp_path, case):
     (tmp_path / "edges.csv").write_text("from,to\n1,2\n")
     make_args, must_name = BAD_INPUTS[case]
     run_dir = tmp_path / "run"
-    r = _run("sim", *SMALL, *make_args(tmp_path), f"hydra.run.dir={run_dir}")
+    r = run_module("sim", *SMALL, *make_args(tmp_path), f"hydra.run.dir={run_dir}")
     assert r.returncode == 2, r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
@@ -231,7 +219,7 @@ def test_bad_input_stops_with_one_message_and_writes_nothing(tmp_path, case):
 )
 def test_hydra_rejects_unknown_or_mistyped_overrides(tmp_path, override, key):
     run_dir = tmp_path / "run"
-    r = _run("sim", override, f"hydra.run.dir={run_dir}")
+    r = run_module("sim", override, f"hydra.run.dir={run_dir}")
     assert r.returncode != 0
     assert key in r.stderr
     assert "Traceback" not in r.stderr
@@ -240,7 +228,7 @@ def test_hydra_rejects_unknown_or_mistyped_overrides(tmp_path, override, key):
 
 def test_compare_bad_baseline_stops_cleanly(tmp_path):
     out = tmp_path / "cmp"
-    r = _run("sim.compare", *SMALL, "experiment.baseline=foo", f"experiment.output={out}")
+    r = run_module("sim.compare", *SMALL, "experiment.baseline=foo", f"experiment.output={out}")
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         "error: experiment.baseline = 'foo': must be one of experiment.strategies (sop, layered)"
@@ -251,7 +239,7 @@ def test_compare_bad_baseline_stops_cleanly(tmp_path):
 # ----------------------------------------------------------------------- running
 def test_small_run_writes_its_files(tmp_path):
     run_dir = tmp_path / "run"
-    r = _run("sim", *SMALL, "strategy=layered", "seed=3", f"hydra.run.dir={run_dir}")
+    r = run_module("sim", *SMALL, "strategy=layered", "seed=3", f"hydra.run.dir={run_dir}")
     assert r.returncode == 0, r.stderr
     for name in ("summary.json", "daily.csv", "run.png", ".hydra/config.yaml"):
         assert (run_dir / name).is_file(), name
@@ -281,7 +269,9 @@ def test_concurrent_runs_get_their_own_directories(tmp_path):
 
 def test_compare_writes_the_comparison(tmp_path):
     out = tmp_path / "cmp"
-    r = _run("sim.compare", "population.members=100", "replicates=3", f"experiment.output={out}")
+    r = run_module(
+        "sim.compare", "population.members=100", "replicates=3", f"experiment.output={out}"
+    )
     assert r.returncode == 0, r.stderr
     for name in ("comparison.csv", "comparison.md", "comparison.png"):
         assert (out / name).is_file(), name
@@ -303,7 +293,7 @@ def test_same_seed_same_files_byte_for_byte(tmp_path):
     common = ["strategy=layered", "replicates=2", "population.members=100"]
     dirs = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
     for run_dir, seed in zip(dirs, ["seed=5", "seed=5", "seed=6"], strict=True):
-        result = _run("sim", *common, seed, f"hydra.run.dir={run_dir}")
+        result = run_module("sim", *common, seed, f"hydra.run.dir={run_dir}")
         assert result.returncode == 0, result.stderr
     a, b, c = dirs
     for name in ("daily.csv", "hourly.csv", "replicates.csv"):

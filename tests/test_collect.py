@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from factories import run_module
 from scipy import stats
 
 from sim.collect import main
@@ -31,24 +29,11 @@ JOBS = {"0_sop": ("sop", 0.3), "1_sop": ("sop", 0.8), "2_layered": ("layered", 0
 JOBS["3_layered"] = ("layered", 0.8)
 
 
-def _run(module: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory) -> Path:
     """A finished sweep: strategy (sop, layered) x herd.group_weight (0.3, 0.8)."""
     out = tmp_path_factory.mktemp("sweeps") / "sweep"
-    r = _run("sim", "-m", *SWEEP, *TINY, f"hydra.sweep.dir={out}")
+    r = run_module("sim", "-m", *SWEEP, *TINY, f"hydra.sweep.dir={out}")
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(JOBS)
     return out
@@ -275,7 +260,7 @@ def test_bad_baseline_or_metric_stops_before_writing(sweep, capsys):
 
 
 def test_command_line_exit_codes(tmp_path, finished):
-    r = _run("sim.collect", str(tmp_path / "nowhere"))
+    r = run_module("sim.collect", str(tmp_path / "nowhere"))
     assert r.returncode == 2
     assert r.stderr.strip() == f"error: {tmp_path / 'nowhere'}: no such directory"
     assert "Traceback" not in r.stderr

@@ -8,13 +8,11 @@ an engine (not run). One experiment runs end to end on a tiny group.
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import run_module
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -140,23 +138,12 @@ def test_runner_lists_experiments_and_refuses_unknown_names(capsys):
 
 def test_an_experiment_runs_end_to_end_on_a_tiny_group(tmp_path):
     out = tmp_path / "tvq"
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.experiment",
-            "time_vs_quantity",
-            "population.members=60",
-            "replicates=2",
-            f"hydra.sweep.dir={out}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    r = run_module(
+        "sim.experiment",
+        "time_vs_quantity",
+        "population.members=60",
+        "replicates=2",
+        f"hydra.sweep.dir={out}",
     )
     assert r.returncode == 0, r.stderr
     for name in ("comparison.csv", "comparison.md", "failed.csv", "daily.png", "metrics.png"):
@@ -174,23 +161,12 @@ def test_an_experiment_runs_end_to_end_on_a_tiny_group(tmp_path):
 
 def test_compare_refuses_a_sweep_experiment_with_a_pointer_to_the_runner(tmp_path):
     out = tmp_path / "cmp"
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.compare",
-            "experiment=herd_strength",
-            "population.members=60",
-            "replicates=1",
-            f"experiment.output={out}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    r = run_module(
+        "sim.compare",
+        "experiment=herd_strength",
+        "population.members=60",
+        "replicates=1",
+        f"experiment.output={out}",
     )
     assert r.returncode == 2
     assert r.stderr.strip() == (

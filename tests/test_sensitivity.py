@@ -8,15 +8,12 @@ process (``purchase.model = bass``) reads it, and the layered plan uses the logi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from factories import small_params
+from factories import run_module, small_params
 
 from sim.analysis import ParameterRange, SensitivitySettings, check_space, prepare, run
 from sim.analysis.indices import morris_noise
@@ -46,19 +43,6 @@ def _settings(**kw) -> SensitivitySettings:
     kw.setdefault("n_jobs", 1)
     kw.setdefault("num_resamples", 200)
     return SensitivitySettings(**kw)
-
-
-def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    return subprocess.run(
-        [sys.executable, "-m", "sim.sensitivity", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +218,7 @@ def test_sobol_runs_and_writes_its_files(tmp_path):
 )
 def test_cli_bad_space_exits_2_and_writes_nothing(tmp_path, override, must_name):
     out = tmp_path / "sens"
-    r = _cli(*TINY, override, f"sensitivity.output={out}")
+    r = run_module("sim.sensitivity", *TINY, override, f"sensitivity.output={out}")
     assert r.returncode == 2, r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: command line: "), r.stderr
@@ -254,7 +238,7 @@ def test_cli_names_the_config_file_of_a_bad_space(tmp_path):
         "sensitivity:\n  parameters:\n    - {name: purchase.herd, low: 4, high: 1}\n"
         f"hydra:\n  output_subdir: null\n  run:\n    dir: {out}\n"
     )
-    r = _cli(*TINY, "--config-dir", str(tmp_path), "--config-name", "mine")
+    r = run_module("sim.sensitivity", *TINY, "--config-dir", str(tmp_path), "--config-name", "mine")
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().splitlines() == [
         f"error: {config}: sensitivity.parameters[0] (purchase.herd): low = 4.0 must be "
@@ -266,7 +250,7 @@ def test_cli_names_the_config_file_of_a_bad_space(tmp_path):
 def test_cli_end_to_end_in_parallel_gives_the_same_results(tmp_path, morris_result):
     """The app, with two workers, reproduces the in-process analysis of the same seed."""
     out = tmp_path / "sens"
-    r = _cli(
+    r = run_module("sim.sensitivity",
         "population.members=60",
         "replicates=2",
         "sensitivity.n_jobs=2",
