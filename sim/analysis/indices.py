@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 NOISE_FACTOR = 2.0  # standard errors an effect must exceed to count (see morris_indices)
 
 
+def _parameter_columns(output: str, problem: dict[str, Any]) -> dict[str, Any]:
+    """The leading columns of an index table: output, parameter and its bounds."""
+    return {
+        "output": output,
+        "parameter": problem["names"],
+        "low": [b[0] for b in problem["bounds"]],
+        "high": [b[1] for b in problem["bounds"]],
+    }
+
+
 # ----------------------------------------------------------------------- noise
 def replicate_se(y: np.ndarray) -> np.ndarray:
     """Standard error of each point's mean over replicates, shaped (points, outputs).
@@ -174,10 +184,7 @@ def morris_indices(
             }
         table = pd.DataFrame(
             {
-                "output": output,
-                "parameter": problem["names"],
-                "low": [b[0] for b in problem["bounds"]],
-                "high": [b[1] for b in problem["bounds"]],
+                **_parameter_columns(output, problem),
                 "mu": np.asarray(si["mu"], dtype=float),
                 "mu_star": np.asarray(si["mu_star"], dtype=float),
                 "mu_star_conf": np.asarray(si["mu_star_conf"], dtype=float),
@@ -265,10 +272,7 @@ def sobol_indices(
             )
         table = pd.DataFrame(
             {
-                "output": output,
-                "parameter": problem["names"],
-                "low": [b[0] for b in problem["bounds"]],
-                "high": [b[1] for b in problem["bounds"]],
+                **_parameter_columns(output, problem),
                 "S1": np.asarray(si["S1"], dtype=float),
                 "S1_conf": np.asarray(si["S1_conf"], dtype=float),
                 "ST": np.asarray(si["ST"], dtype=float),
