@@ -54,3 +54,17 @@ def test_holme_kim_edges_are_networkx_powerlaw_cluster_graph(n, m, p, seed):
     got = holme_kim_edges(n, m, p, seed)
     assert {frozenset(map(int, e)) for e in got} == expected
     assert len(got) == len(expected)
+
+
+@pytest.mark.parametrize("kind", ["holme_kim", "small_world", "sbm", "complete"])
+def test_tiny_blocks_still_get_a_graph(kind):
+    """Groups of two members: every generator copes with blocks smaller than its degree."""
+    from sim.engine import Engine, ModelParams
+    from sim.engine.params import PopulationParams
+
+    params = ModelParams(
+        days=2, population=PopulationParams(members=20, groups=10), graph=GraphParams(kind=kind)
+    )
+    engine = Engine(params, seed=1, replicates=2)
+    assert engine.adjacency.nnz > 0
+    engine.run()

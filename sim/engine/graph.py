@@ -153,8 +153,9 @@ def generate(params: GraphParams, slots: int, seed: int) -> np.ndarray:
     elif params.kind == "sbm":
         blocks = max(1, params.blocks)
         sizes = [slots // blocks + (1 if b < slots % blocks else 0) for b in range(blocks)]
-        inside = params.mean_degree * (1 - params.mixing) / max(1, max(sizes) - 1)
-        across = params.mean_degree * params.mixing / max(1, slots - max(sizes))
+        # Tie chances, capped at 1: a block too small for the mean degree is fully tied.
+        inside = min(1.0, params.mean_degree * (1 - params.mixing) / max(1, max(sizes) - 1))
+        across = min(1.0, params.mean_degree * params.mixing / max(1, slots - max(sizes)))
         probs = [[inside if a == b else across for b in range(blocks)] for a in range(blocks)]
         edges = edges_of(nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True))
     elif params.kind == "edgelist":
