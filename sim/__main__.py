@@ -29,7 +29,15 @@ import hydra
 from omegaconf import DictConfig
 
 from sim import sweep
-from sim.config import plan_source, run_config, run_dir, stop, to_model_params
+from sim.config import (
+    SimConfig,
+    check_command_line,
+    plan_source,
+    run_config,
+    run_dir,
+    stop,
+    to_model_params,
+)
 from sim.engine import ConfigError, Engine, ModelParams
 from sim.engine.graph import GraphInputError
 
@@ -103,4 +111,5 @@ def main(cfg: DictConfig) -> str | None:
 
 
 if __name__ == "__main__":
+    check_command_line(SimConfig)
     main()

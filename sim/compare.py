@@ -31,7 +31,9 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import (
+    CompareConfig,
     ExperimentParams,
+    check_command_line,
     report_warnings,
     run_config,
     run_dir,
@@ -274,4 +276,5 @@ def main(cfg: DictConfig) -> None:
 
 if __name__ == "__main__":
     report_warnings()
+    check_command_line(CompareConfig)
     main()

@@ -18,21 +18,38 @@ into ``ModelParams`` and the seed and replicate count; no DictConfig reaches the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
+import typing
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, NoReturn
 
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override, ValueType
+from hydra.errors import HydraException
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.engine.params import ModelParams
-from sim.engine.validation import build
-from sim.plans import ROOT, display_path, load_plan, plan_from_data
+from sim.engine.validation import (
+    ConfigError,
+    bounded,
+    build,
+    check_bounds,
+    check_size,
+    coerce,
+    excerpt,
+    safe_text,
+)
+from sim.plans import ROOT, available_strategies, display_path, load_strategy, plan_from_data
 
 EXPERIMENT_DIR = ROOT / "experiments"
 HYDRA_OWN = frozenset({".hydra"})  # what Hydra puts in a run directory (job logging is off)
@@ -87,8 +104,8 @@ class SimConfig(ModelParams):
             for a plain run. It never reaches the engine.
     """
 
-    seed: int = 0
-    replicates: int = 20
+    seed: int = bounded(0, 0, 2**32 - 1)
+    replicates: int = bounded(20, 1, 100_000)
     plan_file: str = ""
     figures: bool = True
     experiment: ExperimentParams = field(default_factory=ExperimentParams)
@@ -99,6 +116,9 @@ class CompareConfig(SimConfig):
     """``python -m sim.compare``: the run settings shared by all strategies, and the experiment."""
 
     experiment: ExperimentParams = field(default_factory=_default_comparison)
+
+
+SIM_FIELDS = frozenset(f.name for f in fields(SimConfig))
 
 
 # ----------------------------------------------------------------------- resolvers
@@ -157,29 +177,75 @@ def report_warnings() -> None:
 
 
 # ----------------------------------------------------------------------- conversion
-def to_model_params(cfg: DictConfig | SimConfig) -> tuple[ModelParams, int, int]:
-    """Turn a composed config into plain engine objects.
+def _merge(base: dict[str, Any], extra: Mapping[str, Any], keep: set[str], path: str = "") -> None:
+    """Merge ``extra`` into ``base`` (nested mappings key by key), except the paths in ``keep``."""
+    for key, value in extra.items():
+        where = f"{path}.{key}" if path else str(key)
+        if where in keep:
+            continue
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, keep, where)
+        else:
+            base[key] = value
+
+
+def command_line_keys() -> set[str]:
+    """The dotted keys the command line sets (``herd.group_weight``), inside a Hydra run."""
+    if not HydraConfig.initialized():
+        return set()
+    keys = set()
+    for text in HydraConfig.get().overrides.task:
+        key = str(text).split("=", 1)[0].lstrip("+~")
+        keys.add(key.split("@", 1)[0])
+    return keys
+
+
+def to_model_params(
+    cfg: DictConfig | SimConfig, settings: Mapping[str, Any] | None = None
+) -> tuple[ModelParams, int, int]:
+    """Turn a composed config into plain engine objects, checking every value.
 
     Args:
         cfg: the composed config (a DictConfig of ``SimConfig`` or a subclass), or a
             ``SimConfig``.
+        settings: model settings a strategy file sets besides its plan (``purchase.model``
+            of ``bass.yaml``); they apply unless the command line sets the same key.
 
     Returns:
         ``(params, seed, replicates)``; ``params.strategy`` is the plan of ``plan_file`` when
         that is set, else the composed ``strategy``.
 
     Raises:
-        ConfigError: a plan file that is missing or cannot be used.
+        ConfigError: a value out of range, an unknown key, or a plan file that is missing or
+            cannot be used; a run too big for the machine's memory.
     """
-    obj: Any = OmegaConf.to_object(cfg) if isinstance(cfg, DictConfig) else cfg
-    if isinstance(obj, dict):  # an untyped config: check it against the schema
-        plan = obj.get("strategy") or {}
-        data = {k: v for k, v in obj.items() if k not in ("experiment", "strategy")}
-        obj = build(SimConfig, data, "config")
-        obj.strategy = plan_from_data(plan, plan_source(cfg))
+    if isinstance(cfg, DictConfig):
+        try:
+            data = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as exc:
+            raise ConfigError(" ".join(str(exc).split())) from exc
+    else:
+        data = asdict(cfg)
+    assert isinstance(data, dict)
+    schema = OmegaConf.get_type(cfg) if isinstance(cfg, DictConfig) else type(cfg)
+    if dataclasses.is_dataclass(schema):  # a subclass's own blocks (sensitivity) are not ours
+        for f in fields(schema):
+            if f.name not in SIM_FIELDS:
+                data.pop(f.name, None)
+    plan_data = data.pop("strategy", None) or {}
+    data.pop("experiment", None)
+    source = plan_source(cfg)
+    plan_file = data.get("plan_file") or ""
+    extra = dict(settings or {})
+    plan = None
+    if plan_file:
+        plan, extra, source = load_strategy(str(plan_file))
+    if extra:
+        _merge(data, extra, command_line_keys())
+    obj = build(SimConfig, data, "")
     params = ModelParams(**{f.name: getattr(obj, f.name) for f in fields(ModelParams)})
-    if obj.plan_file:
-        params.strategy = load_plan(obj.plan_file)
+    params.strategy = plan if plan is not None else plan_from_data(plan_data, source)
+    check_size(params, int(obj.replicates))
     return params, int(obj.seed), int(obj.replicates)
 
 
@@ -211,22 +277,161 @@ def run_config(params: ModelParams, seed: int, replicates: int, source: str) -> 
 
 
 # ----------------------------------------------------------------------- failing cleanly
+_EXISTED: dict[str, tuple[bool, bool]] = {}  # run dir -> (it existed, its .hydra existed)
+
+
+class RunDirGuard(Callback):
+    """Notes, before Hydra creates it, whether the run directory (and its ``.hydra/``) existed.
+
+    ``stop`` then removes only what this run created: never a folder the user made.
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Record whether ``hydra.run.dir`` exists (its value is resolved once and cached)."""
+        try:
+            where = Path(str(OmegaConf.select(config, "hydra.run.dir"))).resolve()
+        except (OmegaConfBaseException, OSError):
+            return
+        _EXISTED[str(where)] = (where.exists(), (where / ".hydra").exists())
+
+
 def run_dir() -> Path:
     """The current Hydra run's output directory."""
     return Path(HydraConfig.get().runtime.output_dir)
 
 
 def stop(error: BaseException | str, directory: Path | None = None) -> NoReturn:
-    """Print ``error: <message>`` to stderr, drop an untouched run directory, exit with 2.
+    """Print ``error: <message>`` to stderr, drop what the run created, exit with 2.
 
     Args:
-        error: the exception (a ConfigError or GraphInputError) or message.
-        directory: the run directory Hydra created; it is removed if it holds nothing but
-            Hydra's own files (``.hydra/``).
+        error: the exception (a ConfigError or GraphInputError) or message; shown on one line,
+            control characters (terminal escapes) quoted.
+        directory: the run directory Hydra created; it is removed if this run created it and
+            it holds nothing but Hydra's own files (``.hydra/``). A directory that existed
+            before keeps everything but a ``.hydra/`` this run added.
     """
-    print(f"error: {error}", file=sys.stderr)
+    message = " ".join(safe_text(str(error)).split())
+    print(f"error: {message}", file=sys.stderr)
     if directory is not None and directory.is_dir():
+        key = str(directory.resolve())
+        existed, hydra_existed = _EXISTED.get(key, (True, True))
         entries = {p.name for p in directory.iterdir()}
-        if entries <= HYDRA_OWN:
+        if not existed and entries <= HYDRA_OWN:
             shutil.rmtree(directory, ignore_errors=True)
+        elif existed and not hydra_existed:
+            shutil.rmtree(directory / ".hydra", ignore_errors=True)
     raise SystemExit(2)
+
+
+# ----------------------------------------------------------------------- the command line
+HYDRA_KEYS = ("hydra", "hydra.")
+GROUPS = ("strategy", "experiment")  # config groups: chosen by name, not a field
+
+
+def _field_type(schema: type, path: str) -> Any:
+    """The type of the field at dotted ``path`` of dataclass ``schema`` (Any past a mapping).
+
+    Raises:
+        ConfigError: no such field, naming the fields allowed at that level.
+    """
+    tp: Any = schema
+    done: list[str] = []
+    for part in path.split("."):
+        if not dataclasses.is_dataclass(tp):
+            return Any  # inside a mapping, a list or an untyped value
+        hints = typing.get_type_hints(tp)
+        if part not in hints:
+            at = ".".join(done)
+            names = ", ".join(f.name for f in fields(tp))
+            raise ConfigError(
+                f"{excerpt(path)}: no such parameter{f' in {at}' if at else ''}; allowed: {names}"
+            )
+        tp = hints[part]
+        done.append(part)
+    return tp
+
+
+def _values(override: Override) -> list[Any]:
+    if override.value_type in (ValueType.ELEMENT, None):
+        return [override.value()]
+    if override.value_type == ValueType.INTERVAL_SWEEP:
+        return []
+    return [Override._convert_value(v) for v in override.sweep_iterator()]
+
+
+def _metadata(schema: type, path: str) -> Mapping[str, Any]:
+    *parents, name = path.split(".")
+    tp: Any = schema
+    for part in parents:
+        tp = typing.get_type_hints(tp)[part]
+    for f in fields(tp):
+        if f.name == name:
+            return f.metadata
+    return {}
+
+
+def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
+    """Check the command line's ``key=value`` overrides before Hydra composes anything.
+
+    Every key must be a parameter of ``schema`` (with or without ``+``), every value (each
+    value of a sweep) of the field's type and within its bounds, and ``strategy`` the name of a
+    shipped plan (a file of one's own is ``plan_file=PATH``, read as data).
+
+    Args:
+        args: the command-line arguments (flags such as ``-m`` are skipped).
+        schema: the entry point's config dataclass.
+
+    Raises:
+        ConfigError: naming the override and what is allowed.
+    """
+    parser = OverridesParser.create()
+    for arg in args:
+        if arg.startswith("-") or ("=" not in arg and not arg.startswith(("+", "~"))):
+            continue
+        try:
+            override = parser.parse_override(arg)
+        except HydraException as exc:
+            problem = " ".join(str(exc).split())
+            raise ConfigError(
+                f"override {excerpt(arg)}: cannot be read ({excerpt(problem, 160)}); write "
+                "key=value, e.g. herd.group_weight=0.7"
+            ) from exc
+        key = override.key_or_group.split("@", 1)[0]
+        if key.startswith(HYDRA_KEYS) or override.is_delete():
+            continue
+        if key == "strategy":
+            _check_strategy(override)
+            continue
+        if key in GROUPS:
+            continue
+        tp = _field_type(schema, key)
+        if tp is Any:
+            continue
+        meta = _metadata(schema, key)
+        for value in _values(override):
+            if isinstance(value, str) and "${" in value:
+                continue  # an interpolation: checked once resolved
+            if value is None and tp is not None:
+                raise ConfigError(f"{key} = null: a value is needed")
+            checked = coerce(value, tp, key)
+            check_bounds(checked, meta, key)
+
+
+def _check_strategy(override: Override) -> None:
+    shipped = available_strategies()
+    if override.value_type == ValueType.GLOB_CHOICE_SWEEP:
+        raise ConfigError(f"strategy: list the plans by name ({', '.join(shipped)})")
+    for value in _values(override):
+        if not isinstance(value, str) or value not in shipped:
+            raise ConfigError(
+                f"strategy = {excerpt(value)}: not a shipped plan; allowed: "
+                f"{', '.join(shipped)} (a plan file of your own: plan_file=PATH)"
+            )
+
+
+def check_command_line(schema: type = SimConfig, args: Sequence[str] | None = None) -> None:
+    """``check_overrides`` on ``sys.argv``, stopping with one ``error:`` line and exit 2."""
+    try:
+        check_overrides(sys.argv[1:] if args is None else args, schema)
+    except ConfigError as exc:
+        stop(exc)

@@ -19,6 +19,7 @@ user's file through ``plan_file=PATH``; the Mesa model and notebooks call ``load
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,25 @@ import yaml
 
 from sim.engine.params import PlanParams, TouchpointSpec
 from sim.engine.schedule import touchpoint_spec
-from sim.engine.validation import ConfigError, build
+from sim.engine.validation import ConfigError, build, excerpt
 
 ROOT = Path(__file__).resolve().parents[1]
 STRATEGY_DIR = ROOT / "configs" / "strategy"
 GLOBAL_HEADER = "# @package _global_"
+MAX_BYTES = 1_000_000  # characters of a plan file
+MAX_NODES = 100_000  # values a plan file may stand for once its aliases are expanded
+MAX_DEPTH = 50  # nesting levels of a plan file
+
+
+def safe_label(name: str, fallback: str = "run") -> str:
+    """A file-system-safe label for ``name``: letters, digits, ``_ . -`` only, no ``..``.
+
+    Used for every folder named after a plan, so a name like ``../../x`` or ``/abs`` stays a
+    plain folder name inside the results folder.
+    """
+    text = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(name)).strip(".-")
+    text = re.sub(r"\.{2,}", ".", text)[:80]
+    return text or fallback
 
 
 def available_strategies() -> list[str]:
@@ -89,9 +104,13 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
         )
     top = {k: v for k, v in data.items() if k != "touchpoints"}
     plan = build(PlanParams, top, source)
-    entries = data.get("touchpoints") or []
+    entries = data.get("touchpoints")
+    if entries is None:
+        entries = []
     if not isinstance(entries, list):
-        raise ConfigError(f"{source}: touchpoints must be a list, got {type(entries).__name__}")
+        raise ConfigError(
+            f"{source}: touchpoints must be a list of entries, got {type(entries).__name__}"
+        )
     specs: list[TouchpointSpec] = []
     for index, entry in enumerate(entries):
         where = f"{source}: touchpoints[{index}]"
@@ -100,17 +119,100 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
     return plan
 
 
-def _read_yaml(path: Path) -> tuple[Any, bool]:
+def _expanded_size(node: yaml.Node, limit: int) -> int:
+    """Nodes ``node`` stands for once every alias is expanded (counting stops past ``limit``)."""
+    sizes: dict[int, int] = {}
+    # iterative post-order walk: deep nesting cannot exhaust the stack here
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if id(current) in sizes:
+            continue
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        else:
+            sizes[id(current)] = 1
+            continue
+        if not children_done:
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        sizes[id(current)] = min(limit + 1, 1 + sum(sizes.get(id(c), 1) for c in children))
+    return sizes[id(node)]
+
+
+def safe_yaml(text: str, source: str) -> Any:
+    """Parse YAML text as plain data, refusing documents that are too big, deep or aliased.
+
+    Only plain data comes out (``yaml.SafeLoader``: no tags that build objects); the parsed
+    document may stand for at most ``MAX_NODES`` values once its aliases (``*name``) are
+    expanded, and nest at most ``MAX_DEPTH`` levels.
+
+    Args:
+        text: the document.
+        source: the file, named in errors.
+
+    Raises:
+        ConfigError: naming ``source`` and what is wrong.
+    """
+    if len(text) > MAX_BYTES:
+        raise ConfigError(
+            f"{source}: {len(text):,} characters; a plan file may hold at most {MAX_BYTES:,}"
+        )
+    loader = yaml.SafeLoader(text)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{display_path(path)}: cannot be read ({exc})") from exc
+        try:
+            node = loader.get_single_node()
+        except RecursionError as exc:
+            raise ConfigError(f"{source}: nested too deeply (at most {MAX_DEPTH} levels)") from exc
+        if node is None:
+            return None
+        if _expanded_size(node, MAX_NODES) > MAX_NODES:
+            raise ConfigError(
+                f"{source}: its aliases (*name) expand to more than {MAX_NODES:,} values; "
+                "write the entries out instead"
+            )
+        if _depth(node) > MAX_DEPTH:
+            raise ConfigError(f"{source}: nested too deeply (at most {MAX_DEPTH} levels)")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{display_path(path)}: not valid YAML{where} ({problem})") from exc
+        raise ConfigError(f"{source}: not valid YAML{where} ({excerpt(problem)})") from exc
+    finally:
+        loader.dispose()
+
+
+def _depth(node: yaml.Node) -> int:
+    deepest, stack, seen = 0, [(node, 1)], set()
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if id(current) in seen or depth > MAX_DEPTH:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend((c, depth + 1) for c in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend((c, depth + 1) for pair in current.value for c in pair)
+    return deepest
+
+
+def _read_yaml(path: Path) -> tuple[Any, bool]:
+    source = display_path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(
+                f"{source}: {path.stat().st_size:,} bytes; a plan file may hold at most "
+                f"{MAX_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot be read ({excerpt(str(exc), 120)})") from exc
+    data = safe_yaml(text, source)
     header = [line.strip() for line in text.splitlines()[:5]]
     return data, GLOBAL_HEADER in header
 

@@ -32,7 +32,15 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from sim.analysis.sensitivity import Plan, SensitivitySettings, prepare
-from sim.config import SimConfig, plan_source, report_warnings, run_dir, stop, to_model_params
+from sim.config import (
+    SimConfig,
+    check_command_line,
+    plan_source,
+    report_warnings,
+    run_dir,
+    stop,
+    to_model_params,
+)
 from sim.engine import ConfigError
 from sim.engine.graph import GraphInputError
 from sim.plans import display_path
@@ -131,4 +139,5 @@ def main(cfg: DictConfig) -> None:
 
 if __name__ == "__main__":
     report_warnings()
+    check_command_line(SensitivityConfig)
     main()

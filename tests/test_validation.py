@@ -35,7 +35,7 @@ def test_bad_touchpoint_parameter_and_target():
     msg = error_of(small_params([{"type": "care", "day": 1, "params": {"warmth": 1}}]))
     assert "unknown field(s) warmth" in msg and "trust_gain" in msg
     msg = error_of(small_params([{"type": "care", "day": 1, "target": {"layers": ["vip"]}}]))
-    assert "unknown layer 'vip'" in msg and "peripheral" in msg
+    assert "target.layers[0] = 'vip'" in msg and "peripheral" in msg
     msg = error_of(small_params([{"type": "offer", "day": 1, "params": {"price": -3}}]))
     assert "price" in msg
 

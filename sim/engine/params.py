@@ -14,58 +14,74 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .validation import bounded
+
 LAYERS: tuple[str, ...] = ("core", "influence", "peripheral")
 STATUSES: tuple[str, ...] = ("active", "dormant", "left")
 N_STAGES = 7
+GRAPH_KINDS: tuple[str, ...] = ("holme_kim", "small_world", "sbm", "edgelist", "complete")
+PURCHASE_MODELS: tuple[str, ...] = ("logistic", "bass")
+RANK_BY: tuple[str, ...] = ("none", "centrality", "degree", "need", "trust", "random")
 
 
-def _per_layer(*values: float) -> Any:
-    return field(default_factory=lambda: list(values))
+def _per_layer(*values: float, lo: float | None = 0.0, hi: float | None = 1.0, **kw: Any) -> Any:
+    # one bounded value per layer; the bounds hold for each value
+    return bounded(list(values), lo, hi, length=len(LAYERS), layers=LAYERS, **kw)
 
 
 @dataclass
 class PopulationParams:
     """Who the members are (MODEL.md section 2)."""
 
-    members: int = 500  # members at the start of the campaign, across all groups
-    group_capacity: int = 500  # seats per group; referral joins fill free seats only
-    groups: int = 0  # groups at the start (0: as few as hold the members, ceil(members/cap))
-    max_groups: int = 0  # groups the operator may run in all, opening new ones for referred
-    # members when every group is full (0: no new groups beyond the starting ones)
-    outside_ratio: float = 0.3  # outside contacts per member (referral pool), as a share
+    members: int = bounded(500, 2)  # members at the start of the campaign, across all groups
+    group_capacity: int = bounded(500, 2)  # seats per group; referral joins fill free seats only
+    # groups at the start (0: as few as hold the members, ceil(members/cap))
+    groups: int = bounded(0, 0)
+    # groups the operator may run in all, opening new ones for referred members when every group
+    # is full (0: no new groups beyond the starting ones)
+    max_groups: int = bounded(0, 0)
+    # outside contacts per member (referral pool), as a share
+    outside_ratio: float = bounded(0.3, 0, 10)
     layer_shares: list[float] = _per_layer(0.05, 0.20, 0.75)  # core, influence, peripheral; sum 1
-    layer_degree_noise: float = 0.5  # sd of log-degree noise when ranking members into layers
+    # sd of log-degree noise when ranking members into layers
+    layer_degree_noise: float = bounded(0.5, 0, 10)
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
-    need_concentration: float = 6.0  # Beta concentration (higher: less spread)
-    price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85)  # reservation / list price
-    price_ratio_sigma: float = 0.35  # log-normal sigma of the reservation price ratio
+    # Beta concentration (higher: less spread)
+    need_concentration: float = bounded(6.0, gt=0, hi=1e4)
+    # reservation / list price
+    price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85, lo=None, gt=0, hi=100)
+    # log-normal sigma of the reservation price ratio
+    price_ratio_sigma: float = bounded(0.35, 0, 10)
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
-    conformity_concentration: float = 5.0
+    conformity_concentration: float = bounded(5.0, gt=0, hi=1e4)
     activity_median: list[float] = _per_layer(0.45, 0.25, 0.07)  # open chance/hour at peak
-    activity_sigma: float = 0.5  # log-normal sigma of the per-member activity
+    activity_sigma: float = bounded(0.5, 0, 10)  # log-normal sigma of the per-member activity
     trust_mean: list[float] = _per_layer(0.3, 0.2, 0.12)  # initial trust, Beta mean
-    trust_concentration: float = 8.0
+    trust_concentration: float = bounded(8.0, gt=0, hi=1e4)
     trust_threshold_mean: list[float] = _per_layer(0.3, 0.4, 0.45)  # trust needed to buy
-    trust_threshold_concentration: float = 6.0
-    herd_threshold_mean: float = 0.15  # Granovetter threshold on perceived adoption, Beta mean
-    herd_threshold_concentration: float = 3.0
-    fatigue_threshold_mean: float = 0.7  # fatigue at which a member mutes the group
-    fatigue_threshold_concentration: float = 10.0
+    trust_threshold_concentration: float = bounded(6.0, gt=0, hi=1e4)
+    # Granovetter threshold on perceived adoption, Beta mean
+    herd_threshold_mean: float = bounded(0.15, 0, 1)
+    herd_threshold_concentration: float = bounded(3.0, gt=0, hi=1e4)
+    fatigue_threshold_mean: float = bounded(0.7, 0, 1)  # fatigue at which a member mutes the group
+    fatigue_threshold_concentration: float = bounded(10.0, gt=0, hi=1e4)
 
 
 @dataclass
 class GraphParams:
     """The social graph (who knows whom)."""
 
-    kind: str = "holme_kim"  # holme_kim | small_world | sbm | edgelist | complete
-    mean_degree: float = 8.0  # target mean degree
-    triangle_prob: float = 0.5  # holme_kim: chance of closing a triangle after each tie
-    rewire_prob: float = 0.1  # small_world: Watts-Strogatz rewiring chance
-    blocks: int = 5  # sbm: number of blocks (cliques inside the community)
-    mixing: float = 0.1  # sbm: share of a member's ties that leave its block
+    kind: str = bounded("holme_kim", choices=GRAPH_KINDS)  # holme_kim | small_world | sbm | ...
+    mean_degree: float = bounded(8.0, gt=0, hi=1e4)  # target mean degree
+    # holme_kim: chance of closing a triangle after each tie
+    triangle_prob: float = bounded(0.5, 0, 1)
+    rewire_prob: float = bounded(0.1, 0, 1)  # small_world: Watts-Strogatz rewiring chance
+    blocks: int = bounded(5, 1)  # sbm: number of blocks (cliques inside the community)
+    mixing: float = bounded(0.1, 0, 1)  # sbm: share of a member's ties that leave its block
     edgelist_path: str = ""  # edgelist: CSV file with columns source,target
-    cross_group_degree: float = 0.5  # with several groups: mean ties a member has into
-    # other groups (dense ties inside a group's block, these few across blocks)
+    # with several groups: mean ties a member has into other groups (dense ties inside a group's
+    # block, these few across blocks)
+    cross_group_degree: float = bounded(0.5, 0, 1e4)
 
 
 @dataclass
@@ -98,136 +114,161 @@ class ActivityParams:
             1.0,
             0.7,
             0.3,
-        ]
+        ],
+        metadata={"min": 0, "max": 1, "length": 24},
     )  # relative chance of opening by hour of day (peaks at 8, 12, 20-21)
-    novelty_floor: float = 0.15  # share of the starting activity left once novelty is gone
-    novelty_days: float = 4.0  # e-folding time (days) of the novelty after joining
-    dormant_factor: float = 0.1  # open chance multiplier once a member muted the group
-    anticipation_boost: float = 1.5  # activity multiplier at full anticipation (teasers)
-    anticipation_halflife_hours: float = 36.0  # how fast anticipation fades
-    excitement_boost: float = 1.0  # activity multiplier at full excitement (events)
-    excitement_halflife_hours: float = 24.0  # how fast excitement after an event fades
+    # share of the starting activity left once novelty is gone
+    novelty_floor: float = bounded(0.15, 0, 1)
+    # e-folding time (days) of the novelty after joining
+    novelty_days: float = bounded(4.0, gt=0, hi=1e4)
+    # open chance multiplier once a member muted the group
+    dormant_factor: float = bounded(0.1, 0, 1)
+    # activity multiplier at full anticipation (teasers)
+    anticipation_boost: float = bounded(1.5, 0, 100)
+    anticipation_halflife_hours: float = bounded(36.0, gt=0, hi=1e6)  # how fast anticipation fades
+    # activity multiplier at full excitement (events)
+    excitement_boost: float = bounded(1.0, 0, 100)
+    # how fast excitement after an event fades
+    excitement_halflife_hours: float = bounded(24.0, gt=0, hi=1e6)
 
 
 @dataclass
 class ChannelParams:
     """The group feed: posting, burying, reading."""
 
-    attention: float = 15.0  # backlog at which half of the new messages get read
-    private_read_prob: float = 0.6  # chance a private message is read within the hour
+    # backlog at which half of the new messages get read
+    attention: float = bounded(15.0, gt=0, hi=1e6)
+    # chance a private message is read within the hour
+    private_read_prob: float = bounded(0.6, 0, 1)
     post_prob: list[float] = _per_layer(0.2, 0.12, 0.01)  # chance to post per visit
     announce_prob: list[float] = _per_layer(0.7, 0.6, 0.25)  # buyer posts the purchase
-    ugc_boost: float = 2.0  # posting multiplier while a UGC prompt runs
-    content_halflife_hours: float = 24.0  # how fast recent content stops saturating
+    ugc_boost: float = bounded(2.0, 0, 100)  # posting multiplier while a UGC prompt runs
+    # how fast recent content stops saturating
+    content_halflife_hours: float = bounded(24.0, gt=0, hi=1e6)
 
 
 @dataclass
 class TrustParams:
     """Trust gains and the seven-stage ladder."""
 
-    broadcast_gain: float = 0.01  # trust gain per broadcast read (times 1 - trust)
-    repetition_decay: float = 0.97  # each further broadcast read counts this much less
-    peer_gain: float = 0.01  # per member post read: share of the gap to the posters' trust closed
-    stage_thresholds: list[float] = field(default_factory=lambda: [0.15, 0.3, 0.45, 0.6])
+    broadcast_gain: float = bounded(0.01, 0, 1)  # trust gain per broadcast read (times 1 - trust)
+    # each further broadcast read counts this much less
+    repetition_decay: float = bounded(0.97, 0, 1)
+    # per member post read: share of the gap to the posters' trust closed
+    peer_gain: float = bounded(0.01, 0, 1)
+    stage_thresholds: list[float] = field(
+        default_factory=lambda: [0.15, 0.3, 0.45, 0.6], metadata={"gt": 0, "lt": 1, "length": 4}
+    )
 
 
 @dataclass
 class FatigueParams:
     """Annoyance from unsolicited mass messages, muting and leaving."""
 
-    per_mass_message: float = 0.06  # fatigue added by each mass message read
-    private_scale: float = 2.0  # a mass *private* message annoys this many times more
-    decay_halflife_hours: float = 96.0  # fatigue fades slowly
-    leave_trust: float = 0.4  # dormant members below this trust may leave
-    leave_prob: float = 0.01  # hourly chance such a member leaves
+    per_mass_message: float = bounded(0.06, 0, 1)  # fatigue added by each mass message read
+    # a mass *private* message annoys this many times more
+    private_scale: float = bounded(2.0, 0, 100)
+    decay_halflife_hours: float = bounded(96.0, gt=0, hi=1e6)  # fatigue fades slowly
+    leave_trust: float = bounded(0.4, 0, 1)  # dormant members below this trust may leave
+    leave_prob: float = bounded(0.01, 0, 1)  # hourly chance such a member leaves
 
 
 @dataclass
 class MemoryParams:
     """Peak-end remembered experience (Kahneman): first, peak, final."""
 
-    weight_first: float = 0.2
-    weight_peak: float = 0.4
-    weight_final: float = 0.4
-    spam_moment: float = -0.15  # moment of reading mass messages, times fatigue / own threshold
+    weight_first: float = bounded(0.2, 0, 1)
+    weight_peak: float = bounded(0.4, 0, 1)
+    weight_final: float = bounded(0.4, 0, 1)
+    # moment of reading mass messages, times fatigue / own threshold
+    spam_moment: float = bounded(-0.15, -1, 1)
 
 
 @dataclass
 class HerdParams:
     """Perceived adoption and its pull (Granovetter thresholds)."""
 
-    group_weight: float = 0.6  # weight of purchases seen in the group vs. neighbours' share
-    group_scale: float = 8.0  # seen purchase posts at which the group signal is 63% saturated
-    seen_halflife_hours: float = 48.0  # how long a seen purchase post keeps counting
-    threshold_width: float = 0.05  # adoption past the threshold at which the pull is 63% on
+    # weight of purchases seen in the group vs. neighbours' share
+    group_weight: float = bounded(0.6, 0, 1)
+    # seen purchase posts at which the group signal is 63% saturated
+    group_scale: float = bounded(8.0, gt=0, hi=1e6)
+    # how long a seen purchase post keeps counting
+    seen_halflife_hours: float = bounded(48.0, gt=0, hi=1e6)
+    # adoption past the threshold at which the pull is 63% on
+    threshold_width: float = bounded(0.05, gt=0, hi=1)
 
 
 @dataclass
 class ScarcityParams:
     """Urgency from deadlines and visible quotas, and the pinned offer's visibility."""
 
-    deadline_tau_hours: float = 12.0  # urgency = exp(-hours_left / tau)
-    notice_prob: float = 0.7  # chance an open offer is noticed on a visit
+    deadline_tau_hours: float = bounded(12.0, gt=0, hi=1e6)  # urgency = exp(-hours_left / tau)
+    notice_prob: float = bounded(0.7, 0, 1)  # chance an open offer is noticed on a visit
 
 
 @dataclass
 class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
-    model: str = "logistic"  # logistic (the agent model) | bass (MODEL.md section 8)
-    intercept: float = -7.7
-    trust: float = 3.0
-    need: float = 2.5
-    herd: float = 2.5
-    urgency: float = 2.5
-    anchor: float = 3.0  # per unit of discount below the anchor price
-    price: float = 3.0  # per unit of (reservation - price) / list price
-    memory: float = 1.5
-    fatigue: float = -2.0
-    bass_p: float = 0.01  # bass mode: innovation rate per day
-    bass_q: float = 0.3  # bass mode: imitation rate per day
+    # logistic (the agent model) | bass (MODEL.md section 8)
+    model: str = bounded("logistic", choices=PURCHASE_MODELS)
+    intercept: float = bounded(-7.7, -50, 50)
+    trust: float = bounded(3.0, -50, 50)
+    need: float = bounded(2.5, -50, 50)
+    herd: float = bounded(2.5, -50, 50)
+    urgency: float = bounded(2.5, -50, 50)
+    anchor: float = bounded(3.0, -50, 50)  # per unit of discount below the anchor price
+    price: float = bounded(3.0, -50, 50)  # per unit of (reservation - price) / list price
+    memory: float = bounded(1.5, -50, 50)
+    fatigue: float = bounded(-2.0, -50, 50)
+    bass_p: float = bounded(0.01, 0, 1)  # bass mode: innovation rate per day
+    bass_q: float = bounded(0.3, 0, 10)  # bass mode: imitation rate per day
 
 
 @dataclass
 class AdvocacyParams:
     """Sharing outward after buying (stage 6) and referral joins."""
 
-    share_prob: float = 0.004  # hourly chance a buyer shares, at memory 0
-    share_memory: float = 2.0  # log-odds gain per unit of remembered experience
-    join_prob: float = 0.02  # hourly chance an outside contact joins, per inviting neighbour
-    join_stage1_prob: float = 0.5  # chance a referred friend joins at stage 1 (else stage 0)
-    kol_share_boost: float = 3.0  # share (and post) multiplier for cultivated KOLs
+    share_prob: float = bounded(0.004, gt=0, lt=1)  # hourly chance a buyer shares, at memory 0
+    share_memory: float = bounded(2.0, -50, 50)  # log-odds gain per unit of remembered experience
+    # hourly chance an outside contact joins, per inviting neighbour
+    join_prob: float = bounded(0.02, 0, 1)
+    # chance a referred friend joins at stage 1 (else stage 0)
+    join_stage1_prob: float = bounded(0.5, 0, 1)
+    kol_share_boost: float = bounded(3.0, 0, 100)  # share (and post) multiplier for cultivated KOLs
 
 
 @dataclass
 class OperatorParams:
     """The operator team's capacity and costs."""
 
-    staff: int = 2
-    care_per_staff_per_day: int = 30  # one-to-one conversations per person per day
-    wage_per_minute: float = 1.0  # money per staff minute
-    money_budget: float = 50000.0  # discounts, prizes and shill accounts
+    staff: int = bounded(2, 0, 1e5)
+    care_per_staff_per_day: int = bounded(30, 0, 1e5)  # one-to-one conversations per person per day
+    wage_per_minute: float = bounded(1.0, 0, 1e6)  # money per staff minute
+    money_budget: float = bounded(50000.0, 0, 1e12)  # discounts, prizes and shill accounts
 
 
 @dataclass
 class ProductParams:
     """The paid product."""
 
-    list_price: float = 999.0
+    list_price: float = bounded(999.0, gt=0, hi=1e9)
 
 
 @dataclass
 class TargetSpec:
     """Which members a touchpoint reaches (all conditions must hold)."""
 
-    layers: list[str] = field(default_factory=lambda: list(LAYERS))
-    min_stage: int = 0
-    max_stage: int = 6
+    layers: list[str] = field(default_factory=lambda: list(LAYERS), metadata={"choices": LAYERS})
+    min_stage: int = bounded(0, 0, 6)
+    max_stage: int = bounded(6, 0, 6)
     bought: Any = None  # None: either; true/false: only buyers / non-buyers
-    active_within_hours: int = 0  # 0: any; else opened the group in the last n hours
+    # 0: any; else opened the group in the last n hours
+    active_within_hours: int = bounded(0, 0, 1e6)
     include_dormant: bool = True
-    rank_by: str = "none"  # none | centrality | degree | need | trust | random
-    top_k: int = 0  # 0: all who match; else the k highest by rank_by
+    # none | centrality | degree | need | trust | random
+    rank_by: str = bounded("none", choices=RANK_BY)
+    top_k: int = bounded(0, 0)  # 0: all who match; else the k highest by rank_by
 
 
 @dataclass
@@ -235,11 +276,11 @@ class TouchpointSpec:
     """One entry of a plan: a touchpoint type, when it happens, whom it reaches."""
 
     type: str = "broadcast"
-    day: int = 1  # campaign day, 1-based
-    hour: int = 8  # hour of day, 0-23
-    hours: list[int] = field(default_factory=list)  # several hours a day (overrides hour)
-    every_days: int = 0  # repeat every n days (0: once)
-    until_day: int = 0  # last day of the repeat (0: campaign end)
+    day: int = bounded(1, 1)  # campaign day, 1-based
+    hour: int = bounded(8, 0, 23)  # hour of day, 0-23
+    hours: list[int] = bounded([], 0, 23)  # several hours a day (overrides hour)
+    every_days: int = bounded(0, 0)  # repeat every n days (0: once)
+    until_day: int = bounded(0, 0)  # last day of the repeat (0: campaign end)
     when: str = ""  # name of a plan switch; the entry runs only while that switch is on
     target: TargetSpec = field(default_factory=TargetSpec)
     params: dict[str, Any] = field(default_factory=dict)
@@ -259,7 +300,7 @@ class PlanParams:
 class ModelParams:
     """Everything the engine needs besides the seed and the number of replicates."""
 
-    days: int = 33
+    days: int = bounded(33, 1, 3650)
     population: PopulationParams = field(default_factory=PopulationParams)
     graph: GraphParams = field(default_factory=GraphParams)
     activity: ActivityParams = field(default_factory=ActivityParams)

@@ -1,38 +1,84 @@
 """Checking inputs before anything runs or is written.
 
-``build`` turns a plain mapping into a dataclass, checking names, types and the bounds
-declared in field metadata. ``check_model`` checks the model parameters' ranges. Errors
-name the place (file and field path) and what is allowed.
+Every bound is declared once, beside its field, as field metadata (``bounded``):
+``min``/``max`` (inclusive), ``gt``/``lt`` (exclusive), ``choices`` and, for lists,
+``length`` (the bounds then hold for every item; per-layer lists also name their ``layers``).
+``build`` turns a plain mapping into a dataclass and checks names, types and those bounds;
+``check_model`` walks every field of ``ModelParams`` the same way and adds only the rules
+that tie several fields together, and ``check_size`` refuses a run too big for the memory.
+Every number must be finite; a whole number without a declared maximum is capped at
+``MAX_INT``. Errors name the place (file and field path), a short excerpt of the value and
+what is allowed; text values cannot carry control characters (terminal escapes).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import types
 import typing
-from typing import Any
+import unicodedata
+from typing import TYPE_CHECKING, Any
 
-from .params import LAYERS, ModelParams
+if TYPE_CHECKING:
+    from .params import ModelParams
+
+MAX_INT = 2**31 - 1  # cap of whole numbers without a declared maximum
+EXCERPT = 60  # characters of a value quoted in a message
 
 
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names the field and what is allowed."""
 
 
-def bounded(default: Any, lo: float | None = None, hi: float | None = None, **kw: Any) -> Any:
-    """A dataclass field whose bounds (and ``choices``) ``build`` checks.
+def bounded(
+    default: Any,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    gt: float | None = None,
+    lt: float | None = None,
+    **kw: Any,
+) -> Any:
+    """A dataclass field whose bounds (and ``choices``, ``length``) ``build`` checks.
 
     Args:
         default: the default value (a list is copied for each instance).
-        lo: smallest allowed value, or None.
-        hi: largest allowed value, or None.
-        **kw: more metadata, e.g. ``choices=("group", "private")``.
+        lo: smallest allowed value (inclusive), or None.
+        hi: largest allowed value (inclusive), or None.
+        gt: the value must be above this, or None.
+        lt: the value must be below this, or None.
+        **kw: more metadata, e.g. ``choices=("group", "private")`` or ``length=24``.
     """
-    meta = {"min": lo, "max": hi, **kw}
+    meta = {"min": lo, "max": hi, "gt": gt, "lt": lt, **kw}
     if isinstance(default, list):
         return dataclasses.field(default_factory=lambda: list(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """``repr(value)`` cut to ``limit`` characters, safe to print (escapes are quoted)."""
+    text = repr(value)
+    if not text.isascii():
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def safe_text(text: str) -> str:
+    """``text`` with control and format characters (terminal escapes) shown escaped."""
+    return "".join(
+        c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs") else repr(c)[1:-1]
+        for c in str(text)
+    )
+
+
+def _name(key: Any) -> str:
+    return key if isinstance(key, str) else excerpt(key)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _coerce(value: Any, tp: Any, where: str) -> Any:  # noqa: PLR0911 (one return per type)
@@ -50,49 +96,108 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:  # noqa: PLR0911 (one retur
                 return _coerce(value, option, where)
             except ConfigError:
                 continue
-        raise ConfigError(f"{where} = {value!r}: expected {tp}")
+        raise ConfigError(f"{where} = {excerpt(value)}: expected {tp}")
     if origin is list:
         (item_tp,) = typing.get_args(tp) or (Any,)
         if not isinstance(value, list | tuple):
-            raise ConfigError(f"{where} = {value!r}: expected a list")
+            raise ConfigError(f"{where} = {excerpt(value)}: expected a list")
         return [_coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
-            raise ConfigError(f"{where} = {value!r}: expected a mapping")
+            raise ConfigError(f"{where} = {excerpt(value)}: expected a mapping")
+        for key in value:
+            if not isinstance(key, str):
+                raise ConfigError(f"{where}: key {excerpt(key)} is not text; keys are names")
         return dict(value)
     if dataclasses.is_dataclass(tp):
         if dataclasses.is_dataclass(value):
             value = dataclasses.asdict(value)
         if not isinstance(value, dict):
-            raise ConfigError(f"{where} = {value!r}: expected a mapping of {tp.__name__} fields")
+            raise ConfigError(
+                f"{where} = {excerpt(value)}: expected a mapping of {tp.__name__} fields"
+            )
         return build(tp, value, where)
     if tp is bool:
         if isinstance(value, bool):
             return value
-        raise ConfigError(f"{where} = {value!r}: expected true or false")
+        raise ConfigError(f"{where} = {excerpt(value)}: expected true or false")
     if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            raise ConfigError(f"{where} = {value!r}: expected a whole number")
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
+            raise ConfigError(f"{where} = {excerpt(value)}: expected a whole number")
         return int(value)
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where} = {value!r}: expected a number")
+            raise ConfigError(f"{where} = {excerpt(value)}: expected a number")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where} = {excerpt(value)}: expected a finite number")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where} = {value!r}: expected text")
+            raise ConfigError(f"{where} = {excerpt(value)}: expected text")
+        if safe_text(value) != value:
+            raise ConfigError(f"{where} = {excerpt(value)}: text may not hold control characters")
         return value
     return value
 
 
-def build(cls: type, data: dict[str, Any] | None, where: str) -> Any:
+def coerce(value: Any, tp: Any, where: str) -> Any:
+    """``value`` as type ``tp`` (a field's type hint), checked; dataclasses are built.
+
+    Raises:
+        ConfigError: naming ``where``, an excerpt of the value and the type expected.
+    """
+    return _coerce(value, tp, where)
+
+
+def check_bounds(value: Any, meta: typing.Mapping[str, Any], where: str) -> None:
+    """Check a coerced value against its field's metadata (see the module docstring).
+
+    Raises:
+        ConfigError: naming ``where``, the value and what is allowed.
+    """
+    length = meta.get("length")
+    if isinstance(value, list):
+        if length is not None and len(value) != length:
+            layers = meta.get("layers")
+            what = f", one per layer ({', '.join(layers)})" if layers else ""
+            raise ConfigError(f"{where} = {excerpt(value)}: needs {length} values{what}")
+        for i, item in enumerate(value):
+            check_bounds(item, {k: v for k, v in meta.items() if k != "length"}, f"{where}[{i}]")
+        return
+    choices = meta.get("choices")
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{where} = {excerpt(value)}: allowed values are {', '.join(choices)}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    lo, hi, gt, lt = (meta.get(k) for k in ("min", "max", "gt", "lt"))
+    if isinstance(value, int) and hi is None and lt is None:
+        hi = MAX_INT  # a whole number without a declared maximum
+    low = (
+        f"at least {_fmt(lo)}" if lo is not None else f"above {_fmt(gt)}" if gt is not None else ""
+    )
+    high = (
+        f"at most {_fmt(hi)}" if hi is not None else f"below {_fmt(lt)}" if lt is not None else ""
+    )
+    too_low = (lo is not None and value < lo) or (gt is not None and value <= gt)
+    too_high = (hi is not None and value > hi) or (lt is not None and value >= lt)
+    if too_low or too_high:
+        allowed = f"must be {low if too_low else high}"
+        if (lo, hi) == (0, 1):
+            allowed += " (a share between 0 and 1)"
+        elif low and high:
+            allowed += f" (allowed: {low}, {high})"
+        raise ConfigError(f"{where} = {excerpt(value)}: {allowed}")
+
+
+def build(cls: type, data: typing.Mapping[str, Any] | None, where: str) -> Any:
     """Build dataclass ``cls`` from ``data``, checking names, types and bounds.
 
     Args:
-        cls: a dataclass whose fields may carry ``min``, ``max`` and ``choices`` metadata.
+        cls: a dataclass whose fields may carry bounds metadata (``bounded``).
         data: the given values (missing ones take the defaults).
         where: the place to name in errors, e.g.
-            ``"configs/strategy/x.yaml: touchpoints[2].params"``.
+            ``"configs/strategy/x.yaml: touchpoints[2].params"`` (empty: bare field paths).
 
     Returns:
         An instance of ``cls``.
@@ -100,55 +205,50 @@ def build(cls: type, data: dict[str, Any] | None, where: str) -> Any:
     Raises:
         ConfigError: an unknown name, a wrong type, or a value out of bounds.
     """
-    data = dict(data or {})
+    if data is None:
+        data = {}
+    if not isinstance(data, typing.Mapping):
+        raise ConfigError(f"{where or 'config'}: expected a mapping, got {excerpt(data)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
+    unknown = [_name(k) for k in data if k not in fields]
     if unknown:
         raise ConfigError(
-            f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(fields)}"
+            f"{where or 'config'}: unknown field(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(fields)}"
         )
     values = {}
     for name, given in data.items():
-        path = f"{where}.{name}"
+        path = f"{where}.{name}" if where else name
         value = _coerce(given, hints[name], path)
-        meta = fields[name].metadata
-        lo, hi, choices = meta.get("min"), meta.get("max"), meta.get("choices")
-        if choices is not None and value not in choices:
-            raise ConfigError(f"{path} = {value!r}: allowed values are {', '.join(choices)}")
-        if lo is not None and value < lo:
-            raise ConfigError(f"{path} = {value!r}: must be at least {lo}")
-        if hi is not None and value > hi:
-            raise ConfigError(f"{path} = {value!r}: must be at most {hi}")
+        check_bounds(value, fields[name].metadata, path)
         values[name] = value
     return cls(**values)
 
 
-def _unit(where: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{where} = {value!r}: must be a share between 0 and 1")
+def check_fields(obj: Any, where: str = "", skip: tuple[str, ...] = ()) -> None:
+    """Check every field of a dataclass instance (nested ones too) against its bounds.
 
+    Args:
+        obj: a dataclass instance.
+        where: the place to name in errors (empty: bare field paths).
+        skip: names of fields not to check here.
 
-def _positive(where: str, value: float, strict: bool = False) -> None:
-    if value < 0 or (strict and value == 0):
-        raise ConfigError(f"{where} = {value!r}: must be {'above' if strict else 'at least'} 0")
+    Raises:
+        ConfigError: the first field that is mistyped or out of bounds.
+    """
+    data = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in skip}
+    build(type(obj), data, where)
 
 
 def check_model(p: ModelParams) -> None:
-    """Check the model parameters' ranges (the plan is checked when compiled).
+    """Check the model parameters: every field's bounds, then the rules tying fields together.
 
     Raises:
         ConfigError: naming the first field out of range and what is allowed.
     """
-    from .graph import GRAPH_KINDS
-
-    if p.days < 1:
-        raise ConfigError(f"days = {p.days}: must be at least 1")
+    check_fields(p, skip=("strategy",))  # the plan is checked when compiled, naming its file
     pop = p.population
-    if pop.members < 2:
-        raise ConfigError(f"population.members = {pop.members}: must be at least 2")
-    if pop.group_capacity < 2:
-        raise ConfigError(f"population.group_capacity = {pop.group_capacity}: must be at least 2")
     needed = -(-pop.members // pop.group_capacity)
     if pop.groups != 0 and pop.groups < needed:
         raise ConfigError(
@@ -166,83 +266,88 @@ def check_model(p: ModelParams) -> None:
             f"population.max_groups = {pop.max_groups}: must be 0 (no new groups) or at "
             f"least the starting groups ({max(pop.groups, needed)})"
         )
-    _positive("graph.cross_group_degree", p.graph.cross_group_degree)
-    _positive("population.outside_ratio", pop.outside_ratio)
-    per_layer = [
-        "layer_shares",
-        "need_mean",
-        "conformity_mean",
-        "activity_median",
-        "trust_mean",
-        "trust_threshold_mean",
-    ]
-    for name in [*per_layer, "price_ratio_median"]:
-        values = getattr(pop, name)
-        if len(values) != len(LAYERS):
-            raise ConfigError(
-                f"population.{name} = {values}: needs one value per layer ({', '.join(LAYERS)})"
-            )
-        for layer, v in zip(LAYERS, values, strict=True):
-            if name in per_layer:
-                _unit(f"population.{name} ({layer})", v)
-            else:
-                _positive(f"population.{name} ({layer})", v, strict=True)
     if abs(sum(pop.layer_shares) - 1.0) > 1e-6 or min(pop.layer_shares) <= 0:
         raise ConfigError(
-            f"population.layer_shares = {pop.layer_shares}: three shares above 0 "
+            f"population.layer_shares = {excerpt(pop.layer_shares)}: three shares above 0 "
             "(core, influence, peripheral) that sum to 1"
         )
-    for name in ("herd_threshold_mean", "fatigue_threshold_mean"):
-        _unit(f"population.{name}", getattr(pop, name))
-    if p.graph.kind not in GRAPH_KINDS:
+    if p.graph.blocks > pop.members:
         raise ConfigError(
-            f"graph.kind = {p.graph.kind!r}: allowed values are {', '.join(GRAPH_KINDS)}"
+            f"graph.blocks = {p.graph.blocks}: at most population.members = {pop.members}"
         )
-    _positive("graph.mean_degree", p.graph.mean_degree, strict=True)
-    for name in ("triangle_prob", "rewire_prob", "mixing"):
-        _unit(f"graph.{name}", getattr(p.graph, name))
-    if len(p.activity.rhythm) != 24:
-        raise ConfigError(
-            f"activity.rhythm: needs 24 values (one per hour), got {len(p.activity.rhythm)}"
-        )
-    for h, v in enumerate(p.activity.rhythm):
-        _unit(f"activity.rhythm[{h}]", v)
-    _unit("activity.novelty_floor", p.activity.novelty_floor)
-    _unit("activity.dormant_factor", p.activity.dormant_factor)
-    _unit("channel.private_read_prob", p.channel.private_read_prob)
-    for name in ("post_prob", "announce_prob"):
-        values = getattr(p.channel, name)
-        if len(values) != len(LAYERS):
-            raise ConfigError(
-                f"channel.{name} = {values}: needs one value per layer ({', '.join(LAYERS)})"
-            )
-        for layer, v in zip(LAYERS, values, strict=True):
-            _unit(f"channel.{name} ({layer})", v)
-    _unit("trust.repetition_decay", p.trust.repetition_decay)
     th = p.trust.stage_thresholds
-    increasing = all(b > a for a, b in itertools.pairwise(th))
-    if len(th) != 4 or not increasing or not 0 < th[0] or not th[-1] < 1:
+    if not all(b > a for a, b in itertools.pairwise(th)) or not 0 < th[0] or not th[-1] < 1:
         raise ConfigError(
-            f"trust.stage_thresholds = {th}: needs 4 increasing values in (0, 1) for stages 1-4"
+            f"trust.stage_thresholds = {excerpt(th)}: needs 4 increasing values in (0, 1) for "
+            "stages 1-4"
         )
-    for name in ("leave_trust", "leave_prob"):
-        _unit(f"fatigue.{name}", getattr(p.fatigue, name))
-    _unit("herd.group_weight", p.herd.group_weight)
-    _unit("scarcity.notice_prob", p.scarcity.notice_prob)
-    if not 0 < p.advocacy.share_prob < 1:
+    check_size(p, replicates=1)
+
+
+# ----------------------------------------------------------------------- memory
+BYTES_PER_SLOT = 2500  # per member slot and replicate: state, attributes, graph, temporaries
+BYTES_PER_TIE = 120  # per tie and replicate (edge arrays and the graph builder's share)
+BYTES_PER_GROUP_HOUR = 200  # per group, hour and replicate: hourly and daily records
+BYTES_PER_BLOCK_PAIR = 8  # sbm: the block-to-block tie chances
+
+
+def memory_estimate(p: ModelParams, replicates: int) -> int:
+    """A rough upper estimate, in bytes, of the memory a run with ``p`` needs at its peak."""
+    pop = p.population
+    slots = pop.members * (1.0 + pop.outside_ratio) + 2
+    groups = max(pop.max_groups, pop.groups, -(-pop.members // pop.group_capacity), 1)
+    hours = p.days * 24
+    per_replicate = (
+        slots * BYTES_PER_SLOT
+        + slots * (p.graph.mean_degree + p.graph.cross_group_degree) * BYTES_PER_TIE
+        + groups * hours * BYTES_PER_GROUP_HOUR
+    )
+    blocks = p.graph.blocks if p.graph.kind == "sbm" else 1
+    return int(replicates * per_replicate + groups * blocks**2 * BYTES_PER_BLOCK_PAIR)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new run (``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} TB"
+
+
+def check_size(p: ModelParams, replicates: int, available: int | None = None) -> None:
+    """Refuse a run whose memory estimate exceeds the memory the machine has free.
+
+    Args:
+        p: the model parameters (already checked field by field).
+        replicates: replicates run side by side.
+        available: bytes available (default: ``available_memory()``).
+
+    Raises:
+        ConfigError: with the estimate and the memory available.
+    """
+    need = memory_estimate(p, replicates)
+    have = available_memory() if available is None else available
+    if have is not None and need > have:
         raise ConfigError(
-            f"advocacy.share_prob = {p.advocacy.share_prob}: must be between 0 and 1, exclusive"
+            f"population.members = {p.population.members}, replicates = {replicates}, "
+            f"days = {p.days}, graph.blocks = {p.graph.blocks}: the run would need about "
+            f"{_size(need)} of memory and {_size(have)} is available; lower members, "
+            "replicates or days (or run fewer replicates per job in a sweep)"
         )
-    _unit("advocacy.join_prob", p.advocacy.join_prob)
-    _unit("advocacy.join_stage1_prob", p.advocacy.join_stage1_prob)
-    if p.purchase.model not in ("logistic", "bass"):
-        raise ConfigError(
-            f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass"
-        )
-    _positive("purchase.bass_p", p.purchase.bass_p)
-    _positive("purchase.bass_q", p.purchase.bass_q)
-    _positive("product.list_price", p.product.list_price, strict=True)
-    _positive("operator.staff", p.operator.staff)
-    _positive("operator.money_budget", p.operator.money_budget)
-    for name in ("group_scale", "seen_halflife_hours"):
-        _positive(f"herd.{name}", getattr(p.herd, name), strict=True)
