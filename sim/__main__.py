@@ -70,10 +70,12 @@ def prepare(cfg: DictConfig) -> Run:
 def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
     """Run the engine, write the run's files (``summary.json`` last) and print its result."""
     from sim.compare import format_stat  # pandas and matplotlib: only once the input is good
-    from sim.outputs import mean_ci95, replicate_metrics, write_run
+    from sim.outputs import begin_run, end_run, mean_ci95, replicate_metrics, write_run
 
+    begin_run(out)
     engine.run()
     write_run(engine, out, run.config(), figures=figures)
+    end_run(out)
     metrics = replicate_metrics(engine)
     conversion = format_stat(mean_ci95(metrics["conversion_rate"]), lambda x: f"{x:.1%}")
     revenue = format_stat(mean_ci95(metrics["revenue"]), lambda x: f"{x:,.0f}")
@@ -106,8 +108,21 @@ def main(cfg: DictConfig) -> str | None:
         engine = run.engine()
     except (ConfigError, GraphInputError) as exc:
         stop(exc, out)
-    finish(run, engine, out, figures)
+    except Exception as exc:  # a bug: keep the traceback, marked, in the run folder
+        _fail(out, exc)
+        raise
+    try:
+        finish(run, engine, out, figures)
+    except Exception as exc:
+        _fail(out, exc)
+        raise
     return None
+
+
+def _fail(out: Path, exc: BaseException) -> None:
+    from sim.outputs import fail_run
+
+    fail_run(out, exc)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import (
     CompareConfig,
@@ -42,8 +42,9 @@ from sim.config import (
 )
 from sim.engine import ConfigError, Engine
 from sim.engine.graph import GraphInputError
+from sim.engine.validation import excerpt
 from sim.outputs.formats import money, pct, pp, signed_money, signed_times, times
-from sim.plans import load_strategy
+from sim.plans import load_strategy, safe_label
 
 
 @dataclass(frozen=True)
@@ -210,16 +211,13 @@ def build_engines(cfg: DictConfig) -> tuple[ExperimentParams, str, dict[str, tup
     baseline = None
     for entry in exp.strategies:
         plan, settings, source = load_strategy(entry)
-        try:
-            scfg = OmegaConf.merge(cfg, settings) if settings else cfg
-        except OmegaConfBaseException as exc:
-            raise ConfigError(f"{source}: {exc}") from exc
-        params, seed, replicates = to_model_params(scfg)
+        params, seed, replicates = to_model_params(cfg, settings)  # plan data: never interpolated
         params.strategy = plan
-        if plan.name in engines:
+        label = safe_label(plan.name, "strategy")
+        if label in {safe_label(name) for name in engines}:
             raise ConfigError(
-                f"experiment.strategies: two strategies are named {plan.name!r}; give each "
-                "plan its own name"
+                f"experiment.strategies: two strategies are named {excerpt(label)} (as folder "
+                "names); give each plan its own name"
             )
         engine = Engine(params, seed=seed, replicates=replicates, plan_source=source)
         engines[plan.name] = (engine, run_config(params, seed, replicates, source))
@@ -233,6 +231,18 @@ def build_engines(cfg: DictConfig) -> tuple[ExperimentParams, str, dict[str, tup
     return exp, baseline, engines
 
 
+def strategy_dir(out: Path, name: str) -> Path:
+    """The folder of one strategy's run files: a safe label of its name, inside ``out``.
+
+    Raises:
+        ConfigError: the folder would not lie inside ``out`` (cannot happen with a safe label).
+    """
+    folder = (out / safe_label(name, "strategy")).resolve()
+    if not folder.is_relative_to(out.resolve()) or folder == out.resolve():
+        raise ConfigError(f"strategy name {excerpt(name)}: cannot be used as a folder name")
+    return folder
+
+
 @hydra.main(version_base="1.3", config_path="../configs", config_name="compare")
 def main(cfg: DictConfig) -> None:
     """Run every strategy of the experiment on common random numbers and compare them."""
@@ -241,13 +251,26 @@ def main(cfg: DictConfig) -> None:
         exp, baseline, engines = build_engines(cfg)
     except (ConfigError, GraphInputError) as exc:
         stop(exc, out)
-    from sim.outputs import (
-        daily_table,
-        plot_comparison,
-        replicate_metrics,
-        write_atomic,
-        write_run,
-    )
+    from sim.outputs import begin_run, end_run, fail_run
+
+    begin_run(out)
+    try:
+        _run_all(cfg, out, exp, baseline, engines)
+    except Exception as exc:
+        fail_run(out, exc)
+        raise
+    end_run(out)
+
+
+def _run_all(
+    cfg: DictConfig,
+    out: Path,
+    exp: ExperimentParams,
+    baseline: str,
+    engines: dict[str, tuple[Engine, dict]],
+) -> None:
+    """Run every strategy, write its folder, then the comparison files."""
+    from sim.outputs import daily_table, plot_comparison, replicate_metrics, write_atomic, write_run
 
     metrics: dict[str, pd.DataFrame] = {}
     dailies: dict[str, pd.DataFrame] = {}
@@ -255,7 +278,7 @@ def main(cfg: DictConfig) -> None:
     for name in order:
         engine, config = engines.pop(name)
         engine.run()
-        write_run(engine, out / name, config, extra={"experiment": exp.name})
+        write_run(engine, strategy_dir(out, name), config, extra={"experiment": exp.name})
         metrics[name] = replicate_metrics(engine)
         dailies[name] = daily_table(engine)
         del engine

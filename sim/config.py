@@ -373,9 +373,10 @@ def _metadata(schema: type, path: str) -> Mapping[str, Any]:
 def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
     """Check the command line's ``key=value`` overrides before Hydra composes anything.
 
-    Every key must be a parameter of ``schema`` (with or without ``+``), every value (each
-    value of a sweep) of the field's type and within its bounds, and ``strategy`` the name of a
-    shipped plan (a file of one's own is ``plan_file=PATH``, read as data).
+    Every key must be a parameter of ``schema`` (with or without ``+``), every single value of
+    the field's type and within its bounds (the values of a sweep are checked by their jobs, so
+    a bad one fails its job only), and ``strategy`` the name of a shipped plan, in a sweep too
+    (a file of one's own is ``plan_file=PATH``, read as data).
 
     Args:
         args: the command-line arguments (flags such as ``-m`` are skipped).
@@ -397,6 +398,8 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
                 "key=value, e.g. herd.group_weight=0.7"
             ) from exc
         key = override.key_or_group.split("@", 1)[0]
+        if not key:
+            raise ConfigError(f"override {excerpt(arg)}: no key; write key=value")
         if key.startswith(HYDRA_KEYS) or override.is_delete():
             continue
         if key == "strategy":
@@ -407,6 +410,8 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
         tp = _field_type(schema, key)
         if tp is Any:
             continue
+        if override.is_sweep_override():
+            continue  # each value of a sweep is checked by its job (a bad one fails that job)
         meta = _metadata(schema, key)
         for value in _values(override):
             if isinstance(value, str) and "${" in value:

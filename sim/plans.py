@@ -103,7 +103,7 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
             f"{source}: expected a mapping with name, list_price_on_sale and touchpoints"
         )
     top = {k: v for k, v in data.items() if k != "touchpoints"}
-    plan = build(PlanParams, top, source)
+    plan = build(PlanParams, top, f"{source}:")
     entries = data.get("touchpoints")
     if entries is None:
         entries = []

@@ -20,6 +20,8 @@ Single runs (``python -m sim`` without ``-m``) are not affected.
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -31,7 +33,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.sweep import ledger
-from sim.sweep.jobs import DONE, FAILED, OUTCOMES
+from sim.sweep.jobs import DONE, FAILED, MAIN_PID, OUTCOMES
 
 
 def _say(line: str) -> None:
@@ -81,6 +83,8 @@ class SweepProgress(Callback):
     # ------------------------------------------------------------------- main process
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Count the jobs, start the ledger and, for remote jobs, the watcher."""
+        # the launcher's workers stop if this process is killed (sim.sweep.jobs)
+        os.environ[MAIN_PID] = f"{socket.gethostname()}:{os.getpid()}"
         where = sweep_dir(config)  # resolving it here fixes it for all jobs
         total = None
         if str(config.hydra.sweeper.get("_target_", "")).endswith(".BasicSweeper"):  # a grid

@@ -182,11 +182,12 @@ def check_bounds(value: Any, meta: typing.Mapping[str, Any], where: str) -> None
     too_low = (lo is not None and value < lo) or (gt is not None and value <= gt)
     too_high = (hi is not None and value > hi) or (lt is not None and value >= lt)
     if too_low or too_high:
-        allowed = f"must be {low if too_low else high}"
         if (lo, hi) == (0, 1):
-            allowed += " (a share between 0 and 1)"
+            allowed = f"must be {low if too_low else high} (a share between 0 and 1)"
         elif low and high:
-            allowed += f" (allowed: {low}, {high})"
+            allowed = f"must be {low} and {high}"
+        else:
+            allowed = f"must be {low or high}"
         raise ConfigError(f"{where} = {excerpt(value)}: {allowed}")
 
 
@@ -208,18 +209,20 @@ def build(cls: type, data: typing.Mapping[str, Any] | None, where: str) -> Any:
     if data is None:
         data = {}
     if not isinstance(data, typing.Mapping):
-        raise ConfigError(f"{where or 'config'}: expected a mapping, got {excerpt(data)}")
+        raise ConfigError(
+            f"{where.rstrip(':') or 'config'}: expected a mapping, got {excerpt(data)}"
+        )
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = [_name(k) for k in data if k not in fields]
     if unknown:
         raise ConfigError(
-            f"{where or 'config'}: unknown field(s) {', '.join(sorted(unknown))}; "
+            f"{where.rstrip(':') or 'config'}: unknown field(s) {', '.join(sorted(unknown))}; "
             f"allowed: {', '.join(fields)}"
         )
     values = {}
     for name, given in data.items():
-        path = f"{where}.{name}" if where else name
+        path = f"{where} {name}" if where.endswith(":") else f"{where}.{name}" if where else name
         value = _coerce(given, hints[name], path)
         check_bounds(value, fields[name].metadata, path)
         values[name] = value

@@ -23,17 +23,31 @@ from .groups import group_summary, groups_table
 from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
 from .summary import jsonable, mean_ci95, paired_difference, summarize
 from .tables import daily_table, hourly_table
-from .write import RUN_FILES, git_commit, write_atomic, write_run
+from .write import (
+    INCOMPLETE,
+    RUN_FILES,
+    begin_run,
+    clean_stale,
+    end_run,
+    fail_run,
+    git_commit,
+    write_atomic,
+    write_run,
+)
 
 __all__ = [
-    "write_atomic",
     "FIELD_DOCS",
+    "INCOMPLETE",
     "RUN_FILES",
+    "begin_run",
+    "clean_stale",
     "daily_table",
+    "end_run",
+    "fail_run",
     "field_doc",
+    "git_commit",
     "group_summary",
     "groups_table",
-    "git_commit",
     "hourly_table",
     "jsonable",
     "mean_ci95",
@@ -45,5 +59,6 @@ __all__ = [
     "replicate_metrics",
     "summarize",
     "window_shares",
+    "write_atomic",
     "write_run",
 ]

@@ -19,9 +19,8 @@ from typing import Any
 import pandas as pd
 
 from .formats import FORMATS, MetricFormat, general, signed_general
-from .summary import difference_columns, interval_columns, mean_ci95, paired_difference
+from .summary import difference_columns, interval_columns
 from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
-
 
 HEADLINE: tuple[str, ...] = (
     "conversion_rate",

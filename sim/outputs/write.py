@@ -3,6 +3,11 @@
 Every file is first written under a hidden temporary name in the run directory; only
 when all of them are complete are they renamed into place with ``os.replace``, with
 ``summary.json`` last, so a directory holding ``summary.json`` holds a complete run.
+
+While a run works, its folder holds ``INCOMPLETE.txt`` (``begin_run``); the marker goes once
+the last file is in place (``end_run``), and a run that fails with an unexpected error writes
+its traceback there (``fail_run``). A run killed on the way leaves the marker and hidden
+``.*.tmp`` files; the next run in that folder removes them (``clean_stale``).
 """
 
 from __future__ import annotations
@@ -64,14 +69,82 @@ def run_title(summary: dict[str, Any]) -> str:
     )
 
 
+INCOMPLETE = "INCOMPLETE.txt"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale(run_dir: Path) -> list[Path]:
+    """Remove hidden ``.*.tmp`` files left by processes that no longer run.
+
+    Returns:
+        The files removed.
+    """
+    removed = []
+    for temp in Path(run_dir).glob(".*.tmp"):
+        parts = temp.name.rsplit(".", 3)  # .<name>.<pid>.<hex>.tmp
+        pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else None
+        if pid is None or pid == os.getpid() or not _pid_alive(pid):
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+    return removed
+
+
+def begin_run(run_dir: str | Path) -> Path:
+    """Mark ``run_dir`` as a run in progress (``INCOMPLETE.txt``) after clearing stale temps.
+
+    Returns:
+        The marker's path.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(run_dir)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    text = (
+        f"This run has not finished (started {started}, process {os.getpid()}).\n"
+        "Files beside this one are not results until it is gone; running again in this "
+        "folder replaces them.\n"
+    )
+    marker = run_dir / INCOMPLETE
+    write_atomic(marker, lambda p: p.write_text(text, encoding="utf-8"))
+    return marker
+
+
+def fail_run(run_dir: str | Path, error: BaseException) -> None:
+    """Keep why a run failed in its ``INCOMPLETE.txt`` (the traceback of an unexpected error)."""
+    import traceback
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return
+    text = "This run failed; the files beside this one are not results.\n\n" + "".join(
+        traceback.format_exception(error)
+    )
+    write_atomic(run_dir / INCOMPLETE, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def end_run(run_dir: str | Path) -> None:
+    """Remove the in-progress marker: the run's files are complete."""
+    (Path(run_dir) / INCOMPLETE).unlink(missing_ok=True)
+
+
 def _temp_path(run_dir: Path, name: str) -> Path:
     """A fresh hidden name beside ``name`` (created with the usual permissions on write)."""
     return run_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write one file atomically: ``write(temp)`` writes a hidden temporary beside ``path``,
-    which is then renamed into place (so a killed run never leaves a half-written file).
+    """Write one file atomically, so a killed run never leaves a half-written file.
+
+    ``write(temp)`` writes a hidden temporary beside ``path``, which is then renamed into place.
 
     Args:
         path: the final file.
@@ -118,6 +191,7 @@ def write_run(
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(run_dir)
     metrics = replicate_metrics(engine)
     daily = daily_table(engine)
     groups = groups_table(engine)

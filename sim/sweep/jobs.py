@@ -20,7 +20,11 @@ callback (``sim.progress``) records.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +46,15 @@ OUTCOMES = (DONE, FAILED, SKIPPED)
 SUMMARY = "summary.json"
 ERROR = "error.json"
 # What a job writes besides Hydra's .hydra/ (summary.json is removed first, written last).
-RESULT_FILES = (SUMMARY, "daily.csv", "hourly.csv", "replicates.csv", "run.png")
+RESULT_FILES = (
+    SUMMARY,
+    "daily.csv",
+    "groups.csv",
+    "hourly.csv",
+    "replicates.csv",
+    "run.png",
+    "INCOMPLETE.txt",
+)
 # Bad input: reported without a traceback, like a single run's `error:` line.
 INPUT_ERRORS = (ConfigError, GraphInputError)
 
@@ -191,6 +203,56 @@ def record_failure(job: Job, exc: BaseException) -> dict[str, Any]:
     return record
 
 
+# ----------------------------------------------------------------------- orphaned workers
+MAIN_PID = "SIM_SWEEP_MAIN_PID"  # host:pid of the sweep's main process (set by sim.progress)
+_watching: list[threading.Thread] = []
+
+
+def _watch(main_pid: int, poll_seconds: float) -> None:
+    while True:
+        time.sleep(poll_seconds)
+        if os.getppid() != main_pid:  # the sweep's main process is gone: stop this worker
+            os._exit(3)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def watch_main_process(poll_seconds: float = 1.0) -> bool:
+    """In a worker the sweep's main process started, exit once that main process is gone.
+
+    A launcher's workers (joblib's) would otherwise finish their jobs after the sweep was
+    killed, holding their memory. Jobs run in the main process itself, or by a cluster
+    scheduler (whose parent is not the main process), are not watched.
+
+    Returns:
+        Whether this process is now watched.
+    """
+    host, _, main = os.environ.get(MAIN_PID, "").rpartition(":")
+    if _watching or not main.isdigit() or host != socket.gethostname():
+        return bool(_watching)
+    main_pid = int(main)
+    if main_pid == os.getpid():
+        return False
+    if os.getppid() != main_pid:
+        if not _alive(main_pid):  # a worker orphaned before its job began
+            os._exit(3)
+        return False
+    thread = threading.Thread(
+        target=_watch, args=(main_pid, poll_seconds), name="sweep-orphan-watch", daemon=True
+    )
+    thread.start()
+    _watching.append(thread)
+    return True
+
+
 # ----------------------------------------------------------------------- one job
 def run_job[T](
     job: Job,
@@ -213,6 +275,7 @@ def run_job[T](
     Returns:
         ``DONE``, ``SKIPPED`` or ``FAILED``.
     """
+    watch_main_process()
     try:
         prepared = prepare()
         expected = recorded(prepared)
