@@ -161,8 +161,9 @@ def safe_yaml(text: str, source: str) -> Any:
         raise ConfigError(
             f"{source}: {len(text):,} characters; a plan file may hold at most {MAX_BYTES:,}"
         )
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
         except RecursionError as exc:
@@ -183,7 +184,8 @@ def safe_yaml(text: str, source: str) -> Any:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{source}: not valid YAML{where} ({excerpt(problem)})") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _depth(node: yaml.Node) -> int:

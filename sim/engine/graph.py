@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .params import GraphParams
+from .validation import excerpt
 
 GRAPH_KINDS: tuple[str, ...] = ("holme_kim", "small_world", "sbm", "edgelist", "complete")
 
@@ -43,19 +44,22 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
         GraphInputError: the file is missing, lacks the columns, or has too many nodes.
     """
     file = Path(path)
-    where = f"graph.edgelist_path={path!r}"
+    where = f"graph.edgelist_path={excerpt(path)}"
     if not path:
         raise GraphInputError(f"{where}: graph.kind=edgelist needs a CSV file path")
     if not file.is_file():
         raise GraphInputError(f"{where}: no such file")
     try:
-        with file.open(newline="", encoding="utf-8") as handle:
+        with file.open(newline="", encoding="utf-8-sig") as handle:  # a BOM is dropped
             reader = csv.DictReader(handle)
             fields = [f.strip() for f in (reader.fieldnames or [])]
+            for name in ("source", "target"):
+                if fields.count(name) > 1:
+                    raise GraphInputError(f"{where}: the header names the column {name!r} twice")
             if "source" not in fields or "target" not in fields:
                 raise GraphInputError(
                     f"{where}: header must name the columns 'source' and 'target', "
-                    f"found {fields or 'no header'}"
+                    f"found {excerpt(fields) if fields else 'no header'}"
                 )
             edges = []
             for line, raw in enumerate(reader, start=2):
@@ -64,7 +68,7 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
                     raise GraphInputError(f"{where}: line {line} has an empty source or target")
                 edges.append((row["source"], row["target"]))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise GraphInputError(f"{where}: not a readable CSV file ({exc})") from exc
+        raise GraphInputError(f"{where}: not a readable CSV file ({excerpt(str(exc))})") from exc
     if not edges:
         raise GraphInputError(f"{where}: the file has no edges")
     labels = sorted({n for e in edges for n in e})
@@ -73,6 +77,8 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
             f"{where}: {len(labels)} nodes but only {slots} member slots; raise "
             "population.members (or population.outside_ratio) to at least fit the file"
         )
+    if all(a == b for a, b in edges):
+        raise GraphInputError(f"{where}: every line is a self-loop (source = target); no ties")
     index = {label: i for i, label in enumerate(labels)}
     graph = nx.empty_graph(slots)
     graph.add_edges_from((index[a], index[b]) for a, b in edges if a != b)
