@@ -201,7 +201,9 @@ def command_line_keys() -> set[str]:
 
 
 def to_model_params(
-    cfg: DictConfig | SimConfig, settings: Mapping[str, Any] | None = None
+    cfg: DictConfig | SimConfig,
+    settings: Mapping[str, Any] | None = None,
+    keep: set[str] | None = None,
 ) -> tuple[ModelParams, int, int]:
     """Turn a composed config into plain engine objects, checking every value.
 
@@ -210,6 +212,8 @@ def to_model_params(
             ``SimConfig``.
         settings: model settings a strategy file sets besides its plan (``purchase.model``
             of ``bass.yaml``); they apply unless the command line sets the same key.
+        keep: dotted keys those settings must not change (default: the keys the command line
+            sets, ``command_line_keys``).
 
     Returns:
         ``(params, seed, replicates)``; ``params.strategy`` is the plan of ``plan_file`` when
@@ -241,7 +245,7 @@ def to_model_params(
     if plan_file:
         plan, extra, source = load_strategy(str(plan_file))
     if extra:
-        _merge(data, extra, command_line_keys())
+        _merge(data, extra, command_line_keys() if keep is None else keep)
     obj = build(SimConfig, data, "")
     params = ModelParams(**{f.name: getattr(obj, f.name) for f in fields(ModelParams)})
     params.strategy = plan if plan is not None else plan_from_data(plan_data, source)

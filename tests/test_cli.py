@@ -302,3 +302,109 @@ def test_same_seed_same_files_byte_for_byte(tmp_path):
     summary_a, summary_b = (json.loads((d / "summary.json").read_text()) for d in (a, b))
     summary_a.pop("created"), summary_b.pop("created")
     assert summary_a == summary_b
+
+
+# ----------------------------------------------------------------------- robustness
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("strategy=../../somewhere/file", "strategy"),
+        ("+purchase.herds=3", "purchase.herds"),
+        ("=1", "no key"),
+        ("seed=-1", "seed"),
+        ("graph.mean_degree=nan", "graph.mean_degree"),
+        ("population.members=1e23", "population.members"),
+        ("operator.staff=99999999999999999999", "operator.staff"),
+    ],
+)
+def test_bad_overrides_stop_before_hydra_with_one_line(tmp_path, override, named):
+    run_dir = tmp_path / "run"
+    r = run_module("sim", override, f"hydra.run.dir={run_dir}")
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], r.stderr
+    assert not run_dir.exists()
+
+
+def test_a_run_too_big_for_the_memory_is_refused_at_once(tmp_path):
+    run_dir = tmp_path / "run"
+    r = run_module("sim", "graph.kind=sbm", "graph.blocks=100000", f"hydra.run.dir={run_dir}")
+    assert r.returncode == 2, r.stderr
+    assert "memory" in r.stderr and "graph.blocks = 100000" in r.stderr
+    assert not run_dir.exists()
+
+
+def test_an_error_never_deletes_a_folder_that_existed(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (mine, empty):
+        # days=3: the plan's day-20 offer is refused after Hydra made the folder
+        r = run_module("sim", "days=3", *SMALL, f"hydra.run.dir={folder}")
+        assert r.returncode == 2, r.stderr
+        assert folder.is_dir() and not (folder / ".hydra").exists()
+    assert (mine / "notes.txt").read_text() == "keep me"
+    fresh = tmp_path / "fresh"
+    r = run_module("sim", "days=3", *SMALL, f"hydra.run.dir={fresh}")
+    assert r.returncode == 2 and not fresh.exists()
+
+
+def test_plan_file_keeps_the_settings_its_file_makes():
+    path = ROOT / "configs" / "strategy" / "bass.yaml"
+    params, _, _ = to_model_params(_compose([f"plan_file={path}"]))
+    assert params.purchase.model == "bass"
+    cfg = _compose([f"plan_file={path}", "purchase.model=logistic"])
+    params, _, _ = to_model_params(cfg, keep={"purchase.model"})
+    assert params.purchase.model == "logistic"  # what the command line sets wins
+
+
+def test_compare_keeps_every_file_inside_its_folder(tmp_path):
+    evil = tmp_path / "evil.yaml"
+    evil.write_text("name: ../../escaped\ntouchpoints: []\n")
+    env_plan = tmp_path / "env.yaml"
+    env_plan.write_text("name: ${oc.env:HOME}\ntouchpoints: []\n")
+    out = tmp_path / "a" / "b" / "cmp"
+    r = run_module(
+        "sim.compare",
+        f"experiment.strategies=[sop,{evil},{env_plan}]",
+        "population.members=40",
+        "replicates=2",
+        f"experiment.output={out}",
+    )
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "a" / "escaped").exists()
+    assert (out / "escaped" / "summary.json").is_file()
+    assert not (out / "INCOMPLETE.txt").exists()
+    summary = json.loads((out / "oc.env-HOME" / "summary.json").read_text())
+    assert summary["strategy"] == "${oc.env:HOME}"  # plan data is never interpolated
+    assert os.environ.get("HOME", "/") not in json.dumps(summary["config"]["strategy"])
+
+
+def test_sweep_workers_exit_when_the_main_process_is_killed():
+    import signal
+    import time
+
+    child = "import time, sim.sweep.jobs as j; assert j.watch_main_process(0.1); time.sleep(60)"
+    parent = (
+        "import os, socket, subprocess, sys, time; "
+        "os.environ['SIM_SWEEP_MAIN_PID'] = f'{socket.gethostname()}:{os.getpid()}'; "
+        f"c = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+        "print(c.pid, flush=True); time.sleep(60)"
+    )
+    main = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    worker = int(main.stdout.readline())
+    time.sleep(3)  # the worker imports and starts watching
+    os.kill(main.pid, signal.SIGKILL)
+    main.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived the main process")

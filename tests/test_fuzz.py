@@ -156,7 +156,9 @@ override_texts = st.one_of(
     st.text(max_size=30),
     st.builds(
         lambda key, value: f"{key}={value}",
-        st.one_of(st.sampled_from(MODEL_PATHS), st.sampled_from(["seed", "replicates"]), nasty_text),
+        st.one_of(
+            st.sampled_from(MODEL_PATHS), st.sampled_from(["seed", "replicates"]), nasty_text
+        ),
         st.one_of(nasty_text, numbers.map(str), st.sampled_from([".nan", "inf", "[1,2", "1,2"])),
     ),
     st.builds(lambda key: f"+{key}=3", st.sampled_from([*MODEL_PATHS, "purchase.herds", "x.y"])),
@@ -210,10 +212,12 @@ def test_alias_bomb_is_refused_quickly():
 csv_texts = st.one_of(
     st.text(max_size=120),
     st.builds(
-        lambda header, rows, bom: ("\ufeff" if bom else "")
-        + ",".join(header)
-        + "\n"
-        + "\n".join(",".join(r) for r in rows),
+        lambda header, rows, bom: (
+            ("\ufeff" if bom else "")
+            + ",".join(header)
+            + "\n"
+            + "\n".join(",".join(r) for r in rows)
+        ),
         st.lists(st.sampled_from(["source", "target", "weight", "", " source"]), max_size=4),
         st.lists(st.lists(st.sampled_from(["1", "2", "3", "", "a b", '"'])), max_size=6),
         st.booleans(),

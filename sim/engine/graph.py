@@ -44,7 +44,7 @@ def read_edgelist(path: str, slots: int) -> nx.Graph:
         GraphInputError: the file is missing, lacks the columns, or has too many nodes.
     """
     file = Path(path)
-    where = f"graph.edgelist_path={excerpt(path)}"
+    where = f"graph.edgelist_path={excerpt(path, 240)}"
     if not path:
         raise GraphInputError(f"{where}: graph.kind=edgelist needs a CSV file path")
     if not file.is_file():
