@@ -77,7 +77,9 @@ def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
     write_run(engine, out, run.config(), figures=figures)
     end_run(out)
     metrics = replicate_metrics(engine)
-    conversion = format_stat(mean_ci95(metrics["conversion_rate"]), lambda x: f"{x:.1%}")
+    conversion = format_stat(
+        mean_ci95(metrics["conversion_rate"], share=True), lambda x: f"{x:.1%}"
+    )
     revenue = format_stat(mean_ci95(metrics["revenue"]), lambda x: f"{x:,.0f}")
     print(
         f"{run.params.strategy.name}: conversion {conversion}, revenue {revenue} (mean [95% "

@@ -43,7 +43,15 @@ from sim.config import (
 from sim.engine import ConfigError, Engine
 from sim.engine.graph import GraphInputError
 from sim.engine.validation import excerpt
-from sim.outputs.formats import money, pct, pp, signed_money, signed_times, times
+from sim.outputs.formats import (
+    MONEY,
+    money,
+    pct,
+    pct_ratio,
+    pp,
+    signed_money,
+    signed_pct_ratio,
+)
 from sim.plans import load_strategy, safe_label
 
 
@@ -61,9 +69,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("conversion_rate", "Conversion", pct, pp),
     Metric("peak48_share", "Peak-48h share", pct, pp),
     Metric("offer_window_share", "Offer-window share", pct, pp),
-    Metric("revenue", "Revenue", money, signed_money),
-    Metric("cost", "Cost", money, signed_money),
-    Metric("roi", "ROI", times, signed_times),
+    Metric("revenue", f"Revenue ({MONEY})", money, signed_money),
+    Metric("cost", f"Cost ({MONEY})", money, signed_money),
+    Metric("roi", "ROI (% of cost)", pct_ratio, signed_pct_ratio),
 )
 
 
@@ -95,7 +103,7 @@ def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataF
         diff_mean, diff_ci95_low, diff_ci95_high, ratio, sd_paired, sd_unpaired (the
         difference columns are empty for the baseline itself).
     """
-    from sim.outputs.summary import difference_columns, interval_columns
+    from sim.outputs.summary import difference_columns, interval_columns, is_share
 
     rows = []
     base = metrics[baseline]
@@ -105,7 +113,7 @@ def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataF
                 "strategy": name,
                 "metric": m.column,
                 "replicates": len(table),
-                **interval_columns(table[m.column]),
+                **interval_columns(table[m.column], share=is_share(m.column)),
                 "baseline": baseline,
             }
             if name != baseline:
@@ -288,7 +296,11 @@ def _run_all(
         f"seed {cfg.seed} (common random numbers across strategies)."
     )
     text = comparison_markdown(rows, f"Experiment {exp.name}", note)
-    title = f"{exp.name}: {' vs '.join(order)}"
+    title = (
+        f"{exp.name}: {' vs '.join(order)} ({cfg.replicates} replicates of "
+        f"{cfg.population.members} members, groups of up to {cfg.population.group_capacity}, "
+        f"{cfg.days} days)"
+    )
     write_atomic(out / "comparison.csv", lambda p: rows.to_csv(p, index=False))
     write_atomic(out / "comparison.md", lambda p: p.write_text(text, encoding="utf-8"))
     write_atomic(out / "comparison.png", lambda p: plot_comparison(dailies, p, title, fmt="png"))

@@ -290,3 +290,22 @@ def test_a_compare_directory_reads_as_a_sweep_over_strategy(finished, tmp_path):
     row = _row(_comparison(out), "layered")
     assert row["strategy"] == "layered" and row["baseline_job"] == "sop"
     assert row["pairing"] == "paired"
+
+
+def test_a_folder_of_single_runs_is_refused_with_a_hint(tmp_path):
+    runs = tmp_path / "runs"
+    for seed in (1, 2):
+        r = run_module(
+            "sim",
+            "population.members=40",
+            "replicates=2",
+            "figures=false",
+            f"seed={seed}",
+            f"hydra.run.dir={runs / f'run{seed}'}",
+        )
+        assert r.returncode == 0, r.stderr
+    r = run_module("sim.collect", str(runs))
+    assert r.returncode == 2, r.stderr
+    assert "single runs" in r.stderr and "python -m sim -m" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert sorted(p.name for p in runs.iterdir()) == ["run1", "run2"]

@@ -342,3 +342,55 @@ def test_engine_stays_free_of_pandas_and_matplotlib() -> None:
     code = "import sys, sim.engine; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# ----------------------------------------------------------------------- intervals and markers
+def test_share_intervals_stay_between_0_and_1_and_amounts_keep_the_t_interval():
+    from sim.outputs.summary import is_share, mean_ci95
+
+    few = [0.0, 0.04, 0.02]  # a t-interval would go below 0 here
+    t_low = mean_ci95(few)["ci95"][0]
+    assert t_low < 0
+    stat = mean_ci95(few, share=True)
+    low, high = stat["ci95"]
+    assert 0 < low < stat["mean"] < high < 1
+    assert mean_ci95([0.0, 0.0], share=True)["ci95"] == [0.0, 0.0]
+    high_share = mean_ci95([0.9, 1.0, 0.97], share=True)["ci95"]
+    assert high_share[1] < 1
+    assert is_share("conversion_rate") and is_share("peak48_share") and not is_share("roi")
+
+
+def test_a_run_folder_is_marked_until_complete_and_stale_temps_are_cleaned(tmp_path):
+    import os
+
+    from sim.outputs import INCOMPLETE, begin_run, clean_stale, end_run, fail_run
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    dead = folder / ".summary.json.999999999.abcd.tmp"  # no such process
+    dead.write_text("half")
+    alive = folder / f".daily.csv.{os.getppid()}.abcd.tmp"  # a running process's temp
+    alive.write_text("busy")
+    begin_run(folder)
+    assert (folder / INCOMPLETE).is_file() and not dead.exists() and alive.exists()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        fail_run(folder, exc)
+    text = (folder / INCOMPLETE).read_text()
+    assert "failed" in text and "RuntimeError: boom" in text
+    end_run(folder)
+    assert not (folder / INCOMPLETE).exists()
+    alive.unlink()
+    assert clean_stale(folder) == []
+
+
+def test_money_fields_name_their_unit():
+    from sim.outputs.fields import FIELD_DOCS
+
+    for table, fields in FIELD_DOCS.items():
+        for name, doc in fields.items():
+            if name in ("revenue", "cost", "cost_per_buyer", "money_spent"):
+                assert "money units" in doc, (table, name)
+            if name == "roi":
+                assert "ratio" in doc and "100%" in doc, (table, name)

@@ -11,7 +11,10 @@ import re
 
 from sim.engine import LAYERS
 
-_CI = " ({mean, ci95}: mean over replicates and its 95% t-interval)"
+_CI = (
+    " ({mean, ci95}: mean over replicates and its 95% interval: a t-interval, for shares taken "
+    "on the logit scale so it stays within 0-1)"
+)
 
 _STAGES = (
     "present members at trust stage k (0 does not know you, 1 wants to know you, 2 knows you, "
@@ -30,18 +33,18 @@ DAILY_FIELDS: dict[str, str] = {
     "purchases": "purchases made that day",
     "buyers": "buyers so far (cumulative purchases)",
     "conversion": "buyers / ever_members at day end",
-    "revenue": "revenue that day (prices paid)",
-    "cum_revenue": "revenue so far",
+    "revenue": "revenue that day (prices paid, money units: the unit of product.list_price)",
+    "cum_revenue": "revenue so far (money units)",
     "offer_sales": "purchases at an offer's price that day",
     "opens": "member visits that day (hourly openers summed over the day's hours)",
     "stage_{k}": _STAGES,
     "stage_{k}_{layer}": "present members of the layer (core, influence, peripheral) at stage k",
     "operator_minutes": "staff minutes spent that day",
     "money_spent": (
-        "money spent that day (event prizes, shill accounts, referral rewards; not wages)"
+        "money spent that day, money units (event prizes, shill accounts, referral rewards; not wages)"
     ),
     "cum_operator_minutes": "staff minutes so far",
-    "cum_money_spent": "money spent so far",
+    "cum_money_spent": "money spent so far (money units)",
     "messages_operator": "operator messages that day (group notices and mass private messages)",
     "messages_members": "member messages that day (posts and purchase announcements)",
     "messages_shills": "shill messages that day",
@@ -54,7 +57,7 @@ HOURLY_FIELDS: dict[str, str] = {
     "day": DAILY_FIELDS["day"],
     "hour_of_day": "hour of the day (0-23)",
     "purchases": "purchases that hour",
-    "revenue": "revenue that hour",
+    "revenue": "revenue that hour (money units)",
     "offer_sales": "purchases at an offer's price that hour",
     "opens": "members who opened the group that hour",
     "active_today": "distinct members who opened the group so far that day",
@@ -63,7 +66,7 @@ HOURLY_FIELDS: dict[str, str] = {
     "messages_shills": "shill messages that hour",
     "joins": "referral joins that hour",
     "operator_minutes": "staff minutes spent that hour",
-    "money_spent": "money spent that hour",
+    "money_spent": "money spent that hour (money units)",
     "status_active": "members with active status at the end of the hour",
     "dormant": "dormant members at the end of the hour",
     "left": "members who have left, cumulative",
@@ -84,12 +87,18 @@ REPLICATE_FIELDS: dict[str, str] = {
     ),
     "offer_window_day": "start day of that offer window",
     "days_to_first_purchase": "campaign hour of the first purchase / 24 (NaN if none)",
-    "revenue": "total revenue",
+    "revenue": "total revenue (money units: the unit of product.list_price)",
     "staff_minutes": "total staff minutes",
-    "money_spent": "total money spent",
-    "cost": "staff_minutes x wage_per_minute + money_spent",
-    "cost_per_buyer": "cost / buyers (NaN without buyers)",
-    "roi": "return on spend: (revenue - cost) / cost (NaN without cost)",
+    "money_spent": "total money spent on prizes, shill accounts and referral rewards (money units)",
+    "cost": (
+        "staff_minutes x operator.wage_per_minute (money units per minute) + money_spent, in "
+        "money units"
+    ),
+    "cost_per_buyer": "cost / buyers, money units (NaN without buyers)",
+    "roi": (
+        "return on spend: (revenue - cost) / cost, a ratio (1.0 = 100%: revenue twice the "
+        "cost; NaN without cost)"
+    ),
     "churn_rate": "members who left / members_ever",
     "dormant_share": "dormant members at the end / members_ever",
     "active_final": "members with active status at the end",
@@ -110,12 +119,12 @@ SUMMARY_FIELDS: dict[str, str] = {
     "offer_window_share": "mean share of purchases inside the best limited-time offer window",
     "offer_window_day": "start day of that window (most common over replicates)",
     "days_to_first_purchase": "mean days to the first purchase (replicates with a purchase)",
-    "revenue": "total revenue" + _CI,
-    "cost": "mean cost: staff minutes x wage + money spent",
+    "revenue": "total revenue, money units" + _CI,
+    "cost": "mean cost, money units: staff minutes x wage per minute + money spent",
     "staff_minutes": "mean staff minutes",
-    "money_spent": "mean money spent",
-    "roi": "return on spend (revenue - cost) / cost" + _CI,
-    "cost_per_buyer": "mean cost per buyer (replicates with buyers)",
+    "money_spent": "mean money spent (money units)",
+    "roi": "return on spend (revenue - cost) / cost, a ratio (1.0 = 100%)" + _CI,
+    "cost_per_buyer": "mean cost per buyer, money units (replicates with buyers)",
     "churn_rate": "members who left / members ever" + _CI,
     "dormant_share": "mean dormant members at the end / members ever",
     "groups": (
@@ -138,7 +147,7 @@ GROUP_FIELDS: dict[str, str] = {
     "members_final": "members in the group at the end",
     "buyers": "members of this group who bought",
     "conversion_rate": "buyers / members_ever",
-    "revenue": "revenue from this group's buyers",
+    "revenue": "revenue from this group's buyers (money units)",
     "active_last_day": "members who opened the group on the last day",
     "posts_last_days": "member and purchase posts over the last 3 days (or since it opened)",
     "posts_per_100_per_day": "posts_last_days per day per 100 members at the end",

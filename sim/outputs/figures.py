@@ -1,7 +1,9 @@
 """Figures of a run and of a comparison of strategies, drawn from daily tables.
 
 Lines are means over replicates; shaded bands run from the 5th to the 95th percentile of
-the replicates (the spread of single campaigns, not a confidence interval).
+the replicates (the spread of single campaigns, not a confidence interval), and every legend
+says so (``SPREAD``). The sweep figures' bands are 95% intervals of the mean instead, named
+there. Money is in money units (those of ``product.list_price``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ STAGE_LABELS: tuple[str, ...] = (
     "6 shares you",
 )
 BAND = (0.05, 0.95)
+SPREAD = "band: 5-95% of replicates (single campaigns)"
+# trust stages: greys and blues up the ladder, then purple, orange (bought), green (shares):
+# neighbours differ in hue or lightness, readable for the common colour-vision deficiencies
+STAGE_COLORS: tuple[str, ...] = (
+    "#d9d9d9",
+    "#9ecae1",
+    "#4292c6",
+    "#08519c",
+    "#756bb1",
+    "#fd8d3c",
+    "#31a354",
+)
 
 
 def _band(daily: pd.DataFrame, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -50,8 +64,8 @@ def _line_band(
 
 def _funnel(ax: Axes, daily: pd.DataFrame, legend: bool = True) -> None:
     means = daily.groupby("day")[[f"stage_{k}" for k in range(N_STAGES)]].mean()
-    colors = plt.get_cmap("viridis")(np.linspace(0.05, 0.95, N_STAGES))
-    ax.stackplot(means.index, means.to_numpy().T, labels=STAGE_LABELS, colors=colors, alpha=0.9)
+    colors = STAGE_COLORS[:N_STAGES]
+    ax.stackplot(means.index, means.to_numpy().T, labels=STAGE_LABELS, colors=colors, alpha=0.95)
     ax.set_xlabel("day")
     ax.set_ylabel("present members")
     if legend:
@@ -101,17 +115,28 @@ def plot_run(
     _funnel(funnel, daily)
     funnel.set_title("Trust ladder (present members, mean)", fontsize=10)
     _line_band(active, daily, "active", "active (opened that day)", "C2")
+    _finish(active, "Members", "active members")
+    # dormant and left are small beside the active count: their own axis, so they show
+    small = active.twinx()
     for column, color in (("dormant", "C7"), ("left", "C3")):
         b = _band(daily, column)
-        active.plot(b.index, b["mean"], color=color, lw=1.4, ls="--", label=column)
-    _finish(active, "Members", "members")
-    active.legend(fontsize=8, frameon=False)
-    conv.legend(
-        [conv.lines[0], conv.collections[0]],
-        ["mean", "5-95% of replicates"],
+        small.plot(b.index, b["mean"], color=color, lw=1.4, ls="--", label=f"{column} (right)")
+    small.set_ylabel("dormant / left members (right axis)")
+    small.set_ylim(bottom=0)
+    lines = active.lines + small.lines
+    active.legend(
+        [*lines, active.collections[0]],
+        [str(line.get_label()) for line in lines] + [SPREAD],
         fontsize=8,
         frameon=False,
     )
+    conv.legend(
+        [conv.lines[0], conv.collections[0]],
+        ["mean of replicates", SPREAD],
+        fontsize=8,
+        frameon=False,
+    )
+    buys.legend([buys.lines[0], buys.collections[0]], ["mean", SPREAD], fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
     return _save(fig, path, fmt)
@@ -164,7 +189,7 @@ def _comparison_lines(sub: SubFigure, dailies: dict[str, pd.DataFrame]) -> None:
         for i, (name, daily) in enumerate(dailies.items()):
             _line_band(ax, daily, column, name, f"C{i % 10}", scale=scale)
         _finish(ax, heading, ylabel)
-    axes[0, 0].legend(fontsize=8, frameon=False, title="mean, 5-95% band", title_fontsize=8)
+    axes[0, 0].legend(fontsize=8, frameon=False, title=f"line: mean; {SPREAD}", title_fontsize=8)
 
 
 def _comparison_funnels(

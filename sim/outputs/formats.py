@@ -29,6 +29,19 @@ def signed_money(x: float) -> str:
     return f"{x:+,.0f}"
 
 
+MONEY = "money units"  # the model's currency: whatever unit product.list_price is given in
+
+
+def pct_ratio(x: float) -> str:
+    """A return ratio as a percentage, no decimals (1.20 -> 120%)."""
+    return f"{100 * x:,.0f}%"
+
+
+def signed_pct_ratio(x: float) -> str:
+    """A difference of return ratios in percentage points (+12 pp)."""
+    return f"{100 * x:+,.0f} pp"
+
+
 def times(x: float) -> str:
     """A ratio, two decimals (1.23)."""
     return f"{x:.2f}"
@@ -62,11 +75,11 @@ FORMATS: dict[str, MetricFormat] = {
     "conversion_rate": MetricFormat("Conversion", pct, pp),
     "peak48_share": MetricFormat("Peak-48h share", pct, pp),
     "offer_window_share": MetricFormat("Offer-window share", pct, pp),
-    "revenue": MetricFormat("Revenue", money, signed_money),
-    "cost": MetricFormat("Cost", money, signed_money),
-    "roi": MetricFormat("ROI", times, signed_times),
+    "revenue": MetricFormat(f"Revenue ({MONEY})", money, signed_money),
+    "cost": MetricFormat(f"Cost ({MONEY})", money, signed_money),
+    "roi": MetricFormat("ROI (% of cost)", pct_ratio, signed_pct_ratio),
     "churn_rate": MetricFormat("Churn", pct, pp),
     "dormant_share": MetricFormat("Dormant share", pct, pp),
-    "cost_per_buyer": MetricFormat("Cost per buyer", money, signed_money),
+    "cost_per_buyer": MetricFormat(f"Cost per buyer ({MONEY})", money, signed_money),
     "buyers": MetricFormat("Buyers", general, signed_general),
 }

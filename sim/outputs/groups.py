@@ -95,9 +95,9 @@ def group_summary(table: pd.DataFrame, replicates: int) -> dict[str, Any]:
     return {
         "groups": float(per["groups"].mean()),
         "quiet_groups": mean_ci95(per["quiet"]),
-        "quiet_share": mean_ci95(per["quiet"] / per["groups"]),
-        "best_conversion": mean_ci95(per["best"]),
-        "worst_conversion": mean_ci95(per["worst"]),
+        "quiet_share": mean_ci95(per["quiet"] / per["groups"], share=True),
+        "best_conversion": mean_ci95(per["best"], share=True),
+        "worst_conversion": mean_ci95(per["worst"], share=True),
         "conversion_sd": float(per["sd"].mean()),
         "best_group": [int(g) for g in per["best_group"].fillna(-1)],
     }

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .formats import FORMATS, MetricFormat, general, signed_general
-from .summary import difference_columns, interval_columns
+from .summary import difference_columns, interval_columns, is_share
 from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
 
 HEADLINE: tuple[str, ...] = (
@@ -221,7 +221,7 @@ def comparison_table(
                 **job.params,
                 "metric": metric,
                 "replicates": len(mine),
-                **interval_columns(mine[metric]),
+                **interval_columns(mine[metric], share=is_share(metric)),
                 "baseline_job": base.name if base is not None else None,
                 "pairing": pairing,
             }

@@ -1,8 +1,11 @@
 """The run's summary (JSON-ready) and the interval helpers the comparison tool reuses.
 
-Intervals are Student-t 95% intervals over replicates. Replicates are independent
-campaigns, so the interval describes uncertainty in the *expected* outcome of the
-strategy, not the spread of single campaigns (the figures show that spread).
+Intervals are 95% intervals over replicates: Student-t intervals for amounts (revenue, ROI),
+and for shares (conversion, peak-48h share: ``is_share``) the same t-interval taken on the
+logit scale (delta method) and mapped back, so a share's interval stays inside 0-100% and is
+asymmetric near the bounds. Replicates are independent campaigns, so the interval describes
+uncertainty in the *expected* outcome of the strategy, not the spread of single campaigns
+(the figures show that spread as a band of their own, named in their legends).
 """
 
 from __future__ import annotations
@@ -40,8 +43,17 @@ def _array(values: Iterable[float] | np.ndarray | pd.Series) -> np.ndarray:
     return np.asarray(list(values), dtype=float).reshape(-1)
 
 
-def _interval(x: np.ndarray) -> tuple[float | None, list[float | None]]:
-    """Mean and t-interval of finite values (degenerate for one value, None for none)."""
+SHARE_PREFIXES = ("conversion_", "churn_", "dormant_", "quiet_")
+SHARE_SUFFIXES = ("_share", "_rate")
+
+
+def is_share(metric: str) -> bool:
+    """Whether a metric column is a share between 0 and 1 (``conversion_rate``, ...)."""
+    return metric.startswith(SHARE_PREFIXES) or metric.endswith(SHARE_SUFFIXES)
+
+
+def _interval(x: np.ndarray, share: bool = False) -> tuple[float | None, list[float | None]]:
+    """Mean and 95% interval of finite values (degenerate for one value, None for none)."""
     n = x.size
     if n == 0:
         return None, [None, None]
@@ -49,23 +61,37 @@ def _interval(x: np.ndarray) -> tuple[float | None, list[float | None]]:
     if n == 1:
         return mean, [mean, mean]
     sem = float(x.std(ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.975, n - 1)) * sem
-    return mean, [mean - half, mean + half]
+    t = float(stats.t.ppf(0.975, n - 1))
+    if share and 0.0 < mean < 1.0:
+        # logit scale: se of logit(mean) = se / (mean (1 - mean)), mapped back by expit
+        centre, half = math.log(mean / (1.0 - mean)), t * sem / (mean * (1.0 - mean))
+        return mean, [_expit(centre - half), _expit(centre + half)]
+    if share:  # every replicate at the bound (0 or 1): no spread seen
+        return mean, [mean, mean]
+    return mean, [mean - t * sem, mean + t * sem]
 
 
-def mean_ci95(values: Iterable[float] | np.ndarray | pd.Series) -> dict[str, Any]:
-    """Mean and 95% t-interval over replicates.
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def mean_ci95(
+    values: Iterable[float] | np.ndarray | pd.Series, *, share: bool = False
+) -> dict[str, Any]:
+    """Mean and 95% interval over replicates.
 
     NaN values (e.g. no cost per buyer in a replicate without buyers) are left out.
 
     Args:
         values: one value per replicate.
+        share: the values are shares between 0 and 1: the interval is a logit-scale
+            t-interval, inside [0, 1] (else a Student-t interval).
 
     Returns:
         ``{"mean": m, "ci95": [lo, hi]}``; with one value the interval is ``[m, m]``, with
         no finite value everything is None.
     """
-    mean, ci = _interval(_finite(values))
+    mean, ci = _interval(_finite(values), share)
     return {"mean": mean, "ci95": ci}
 
 
@@ -113,9 +139,11 @@ def _number(x: float | None) -> float:
     return float("nan") if x is None else float(x)
 
 
-def interval_columns(values: Iterable[float] | np.ndarray | pd.Series) -> dict[str, float]:
+def interval_columns(
+    values: Iterable[float] | np.ndarray | pd.Series, *, share: bool = False
+) -> dict[str, float]:
     """``mean``, ``ci95_low``, ``ci95_high`` of ``mean_ci95`` as table columns (NaN if none)."""
-    stat = mean_ci95(values)
+    stat = mean_ci95(values, share=share)
     low, high = stat["ci95"]
     return {"mean": _number(stat["mean"]), "ci95_low": _number(low), "ci95_high": _number(high)}
 
@@ -177,9 +205,9 @@ def summarize(engine: Engine, metrics: pd.DataFrame | None = None) -> dict[str, 
         "days": int(p.days),
         "members_ever": _mean(m["members_ever"]),
         "buyers": _mean(m["buyers"]),
-        "conversion_rate": mean_ci95(m["conversion_rate"]),
+        "conversion_rate": mean_ci95(m["conversion_rate"], share=True),
         "conversion_by_layer": {name: _mean(m[f"conversion_{name}"]) for name in LAYERS},
-        "peak48_share": mean_ci95(m["peak48_share"]),
+        "peak48_share": mean_ci95(m["peak48_share"], share=True),
         "offer_window_share": _mean(m["offer_window_share"]),
         "offer_window_day": (
             int(Counter(days.astype(int)).most_common(1)[0][0]) if len(days) else None
@@ -191,7 +219,7 @@ def summarize(engine: Engine, metrics: pd.DataFrame | None = None) -> dict[str, 
         "money_spent": _mean(m["money_spent"]),
         "roi": mean_ci95(m["roi"]),
         "cost_per_buyer": _mean(m["cost_per_buyer"]),
-        "churn_rate": mean_ci95(m["churn_rate"]),
+        "churn_rate": mean_ci95(m["churn_rate"], share=True),
         "dormant_share": _mean(m["dormant_share"]),
     }
     if engine.replicates == 1:

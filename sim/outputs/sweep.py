@@ -200,6 +200,16 @@ def _is_job_dir(path: Path) -> bool:
     return any((path / name).exists() for name in (".hydra", "summary.json", "error.json"))
 
 
+def _is_single_run(path: Path) -> bool:
+    """Whether ``path`` was written by a single run (``hydra.mode: RUN``), not a sweep job."""
+    hydra_file = path / ".hydra" / "hydra.yaml"
+    try:
+        text = hydra_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s+mode: RUN\s*$", text, flags=re.MULTILINE) is not None
+
+
 def _job_num(path: Path, error: dict[str, Any]) -> int:
     if isinstance(error.get("num"), int):
         return int(error["num"])
@@ -314,6 +324,12 @@ def read_sweep(path: str | Path) -> Sweep:
         )
     if not jobs:
         raise SweepError(f"{root}: the sweep has not started any job yet (no job directories)")
+    if not has_multirun and all(_is_single_run(job.path) for job in jobs):
+        raise SweepError(
+            f"{root}: a folder of single runs (python -m sim without -m), not a sweep; each "
+            "run's results are in its own folder. To compare settings run a sweep "
+            "(python -m sim -m key=a,b) or python -m sim.compare, then collect that folder"
+        )
     sweep = Sweep(root, [], jobs)
     if has_multirun:
         overrides, sweep.experiment = _multirun(root)

@@ -21,9 +21,10 @@ import pandas as pd
 
 from .figures import _finish, _save
 from .report import metric_format
-from .summary import mean_ci95
+from .summary import is_share, mean_ci95
 from .sweep import DONE, Job, Sweep, value_label
 
+CI_BAND = "band: 95% interval of the mean"
 DAILY_PANELS: tuple[tuple[str, str, str, float], ...] = (
     ("conversion", "Cumulative conversion", "buyers / members ever (%)", 100.0),
     ("purchases", "Purchases per day", "purchases", 1.0),
@@ -63,7 +64,7 @@ def _label(keys: list[str], combo: tuple, short: dict[str, str]) -> str:
 def _ci_by_day(daily: pd.DataFrame, column: str, scale: float) -> pd.DataFrame:
     rows = {}
     for day, values in daily.groupby("day")[column]:
-        stat = mean_ci95(values)
+        stat = mean_ci95(values, share=scale == 100.0)  # the percent panels are shares
         low, high = stat["ci95"]
         rows[day] = [stat["mean"], low, high]
     out = pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "lo", "hi"], dtype=float)
@@ -135,7 +136,7 @@ def plot_sweep_daily(
                 frame = pd.concat([by_job[j.name] for j in group], ignore_index=True)
                 _line_ci(ax, frame, column, name, color=color, scale=scale)
             _finish(ax, f"{heading}: {where}" if where else heading, ylabel)
-    axes[0, 0].legend(fontsize=8, frameon=False, title="mean, 95% interval", title_fontsize=8)
+    axes[0, 0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
     if title:
         fig.suptitle(title)
     return _save(fig, path, fmt)
@@ -206,12 +207,7 @@ def plot_sweep_metrics(
     series = _groups(sweep, jobs, series_keys)
     # a log axis for values >= 0 whose positive ones span 20 times or more (symlog with a 0)
     positive = [x for x in xs if numeric and x > 0]
-    log = (
-        numeric
-        and len(positive) > 2
-        and min(xs) >= 0
-        and max(positive) >= 20 * min(positive)
-    )
+    log = numeric and len(positive) > 2 and min(xs) >= 0 and max(positive) >= 20 * min(positive)
     linthresh = min(positive) if log else 1.0
     # side by side: series at the same x are shifted a little so their error bars stay apart
     span = (max(xs) - min(xs) if numeric and len(xs) > 1 else 1.0) if xs else 1.0
@@ -223,7 +219,10 @@ def plot_sweep_metrics(
         lowest = np.inf
         for i, (combo, group) in enumerate(series):
             stats = sorted(
-                ((x_of(j), mean_ci95(by_job[j.name][metric])) for j in group),
+                (
+                    (x_of(j), mean_ci95(by_job[j.name][metric], share=is_share(metric)))
+                    for j in group
+                ),
                 key=lambda p: xs.index(p[0]),
             )
             pos = np.array([x if numeric else xs.index(x) for x, _ in stats], dtype=float)
@@ -266,7 +265,7 @@ def plot_sweep_metrics(
     for ax in flat[n:]:
         ax.set_visible(False)
     if series_keys:
-        flat[0].legend(fontsize=8, frameon=False, title="mean, 95% interval", title_fontsize=8)
+        flat[0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
     if title:
         fig.suptitle(title)
     return _save(fig, path, fmt)

@@ -62,10 +62,17 @@ def git_commit() -> str:
 
 
 def run_title(summary: dict[str, Any]) -> str:
-    """A figure title naming the strategy, seed, replicates and members."""
+    """A figure title naming the strategy, seed, replicates, members, group size and days."""
+    population = (summary.get("config") or {}).get("population") or {}
+    capacity = population.get("group_capacity")
+    groups = (summary.get("groups") or {}).get("groups")
+    size = ""
+    if groups:
+        size = f" in {groups:.3g} group{'s' if groups != 1 else ''}"
+        size += f" of up to {capacity}" if capacity else ""
     return (
-        f"{summary['strategy']}: seed {summary['seed']}, {summary['replicates']} replicates, "
-        f"{summary['members']} members, {summary['days']} days"
+        f"{summary['strategy']}: {summary['replicates']} replicates of {summary['members']} "
+        f"members{size}, {summary['days']} days, seed {summary['seed']}"
     )
 
 
