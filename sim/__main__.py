@@ -15,7 +15,7 @@ the resolved config). A setting that cannot be used stops the run before anythin
 written, with one ``error:`` line naming the file or field, and exit code 2.
 
 With ``-m`` (a sweep, run in parallel by the joblib launcher) each parameter point is one job
-in ``results/sweeps/<date>_<time>_<suffix>/<num>_<label>/``; a job that fails leaves
+in ``results/sweeps/<date>_<time>_<suffix>/<num>_<label><swept values>/``; a job that fails leaves
 ``error.json`` and the others go on; the same command with ``hydra.sweep.dir=<that folder>``
 skips the jobs already complete (``sim.sweep``).
 """

@@ -19,6 +19,7 @@ into ``ModelParams`` and the seed and replicate count; no DictConfig reaches the
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
 import sys
@@ -132,8 +133,52 @@ def _label(plan_file: Any = "", name: Any = "") -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "run"
 
 
+SWEPT_KEYS = "SIM_SWEPT_KEYS"  # the swept keys, comma-separated (set by sim.progress)
+
+
+def swept_keys(
+    task_overrides: Sequence[str], sweeper_params: Mapping[str, Any] | None
+) -> list[str]:
+    """The keys a multirun sweeps: command-line sweeps (``a=1,2``) and ``hydra.sweeper.params``."""
+    parser = OverridesParser.create()
+    keys: list[str] = []
+    for text in task_overrides:
+        try:
+            override = parser.parse_override(str(text))
+        except HydraException:
+            continue
+        if override.is_sweep_override():
+            keys.append(override.key_or_group)
+    for key, value in (sweeper_params or {}).items():
+        try:
+            if parser.parse_override(f"{key}={value}").is_sweep_override():
+                keys.append(str(key))
+        except HydraException:
+            continue
+    return list(dict.fromkeys(keys))
+
+
+def _swept_values() -> str:
+    """``_key=value_...`` of this sweep job's swept values (the strategy is named already)."""
+    keys = [k for k in os.environ.get(SWEPT_KEYS, "").split(",") if k and k != "strategy"]
+    if not keys or not HydraConfig.initialized():
+        return ""
+    mine = {}
+    for text in HydraConfig.get().overrides.task:
+        key, _, value = str(text).partition("=")
+        mine[key.lstrip("+~")] = value
+    short = {k: k.rsplit(".", 1)[-1] for k in keys}
+    if len(set(short.values())) < len(short):
+        short = {k: k for k in keys}
+    parts = [f"{short[k]}={mine[k]}" for k in keys if k in mine]
+    text = re.sub(r"[^A-Za-z0-9_.=,+-]+", "-", "_".join(parts))[:80]
+    return f"_{text}" if text else ""
+
+
 def register_resolvers() -> None:
-    """Register ``${sim_uid:}`` and ``${sim_label:plan_file,name}`` (idempotent).
+    """Register ``${sim_uid:}``, ``${sim_label:plan_file,name}``, ``${sim_swept:}`` (idempotent).
+
+    ``sim_swept`` gives a sweep job's swept values for its folder name (``_group_weight=0.5``).
 
     ``sim_uid`` is cached: it gives one random suffix per process however often Hydra
     resolves the run directory, and differs between two runs started in the same second.
@@ -142,6 +187,8 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("sim_uid", _uid, use_cache=True)
     if not OmegaConf.has_resolver("sim_label"):
         OmegaConf.register_new_resolver("sim_label", _label)
+    if not OmegaConf.has_resolver("sim_swept"):
+        OmegaConf.register_new_resolver("sim_swept", _swept_values)
 
 
 def register_configs() -> list[str]:

@@ -32,6 +32,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.config import SWEPT_KEYS, swept_keys
 from sim.sweep import ledger
 from sim.sweep.jobs import DONE, FAILED, MAIN_PID, OUTCOMES
 
@@ -85,6 +86,9 @@ class SweepProgress(Callback):
         """Count the jobs, start the ledger and, for remote jobs, the watcher."""
         # the launcher's workers stop if this process is killed (sim.sweep.jobs)
         os.environ[MAIN_PID] = f"{socket.gethostname()}:{os.getpid()}"
+        params = config.hydra.sweeper.get("params")
+        keys = swept_keys(list(config.hydra.overrides.task), params)
+        os.environ[SWEPT_KEYS] = ",".join(keys)  # jobs name their folders by these values
         where = sweep_dir(config)  # resolving it here fixes it for all jobs
         total = None
         if str(config.hydra.sweeper.get("_target_", "")).endswith(".BasicSweeper"):  # a grid
@@ -133,4 +137,5 @@ class SweepProgress(Callback):
         except OSError as exc:
             _say(f"warning: sweep progress not recorded for {job_dir.name}: {exc}")
             return
+        _say(f"{job_dir.name}: {outcome_of(job_return)}")  # the folder name holds its values
         _say(ledger.progress_line(ledger.tally(self.run)))

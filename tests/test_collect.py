@@ -25,8 +25,12 @@ from sim.outputs.sweep_fields import COLLECT_FIELD_DOCS, collect_field_doc
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = ["strategy=sop,layered", "herd.group_weight=0.3,0.8"]
 TINY = ["population.members=60", "replicates=2", "figures=false"]
-JOBS = {"0_sop": ("sop", 0.3), "1_sop": ("sop", 0.8), "2_layered": ("layered", 0.3)}
-JOBS["3_layered"] = ("layered", 0.8)
+JOBS = {
+    "0_sop_group_weight=0.3": ("sop", 0.3),
+    "1_sop_group_weight=0.8": ("sop", 0.8),
+    "2_layered_group_weight=0.3": ("layered", 0.3),
+}
+JOBS["3_layered_group_weight=0.8"] = ("layered", 0.8)
 
 
 @pytest.fixture(scope="module")
@@ -111,20 +115,22 @@ def test_runs_and_daily_tables_hold_every_job_and_replicate(sweep, capsys):
 def test_paired_difference_equals_a_hand_computation(sweep):
     assert main([str(sweep), "--no-figures", "--quiet"]) == 0
     table = _comparison(sweep)
-    layered = pd.read_csv(sweep / "2_layered" / "replicates.csv")["conversion_rate"]
-    sop = pd.read_csv(sweep / "0_sop" / "replicates.csv")["conversion_rate"]
+    layered = pd.read_csv(sweep / "2_layered_group_weight=0.3" / "replicates.csv")[
+        "conversion_rate"
+    ]
+    sop = pd.read_csv(sweep / "0_sop_group_weight=0.3" / "replicates.csv")["conversion_rate"]
     d = (layered - sop).to_numpy()
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
-    row = _row(table, "2_layered")
-    assert row["baseline_job"] == "0_sop" and row["pairing"] == "paired"
+    row = _row(table, "2_layered_group_weight=0.3")
+    assert row["baseline_job"] == "0_sop_group_weight=0.3" and row["pairing"] == "paired"
     assert row["diff_mean"] == pytest.approx(d.mean())
     assert row["diff_ci95_low"] == pytest.approx(d.mean() - half)
     assert row["diff_ci95_high"] == pytest.approx(d.mean() + half)
     assert row["mean"] == pytest.approx(layered.mean())
     assert row["ratio"] == pytest.approx(layered.mean() / sop.mean())
-    assert _row(table, "3_layered")["baseline_job"] == "1_sop"
-    base = _row(table, "0_sop")
-    assert base["pairing"] == "baseline" and base["baseline_job"] == "0_sop"
+    assert _row(table, "3_layered_group_weight=0.8")["baseline_job"] == "1_sop_group_weight=0.8"
+    base = _row(table, "0_sop_group_weight=0.3")
+    assert base["pairing"] == "baseline" and base["baseline_job"] == "0_sop_group_weight=0.3"
     assert base["diff_mean"] == 0 and base["diff_ci95_low"] == base["diff_ci95_high"] == 0
     headline = {"conversion_rate", "peak48_share", "revenue", "cost", "roi", "churn_rate"}
     assert set(table["metric"]) == headline
@@ -135,8 +141,13 @@ def test_baseline_and_metrics_can_be_chosen(sweep):
     assert main([*args, "--metric", "revenue", "--metric", "buyers,roi"]) == 0
     table = _comparison(sweep)
     assert list(dict.fromkeys(table["metric"])) == ["revenue", "buyers", "roi"]
-    assert _row(table, "0_sop", "revenue")["baseline_job"] == "1_sop"
-    assert _row(table, "2_layered", "revenue")["baseline_job"] == "3_layered"
+    assert (
+        _row(table, "0_sop_group_weight=0.3", "revenue")["baseline_job"] == "1_sop_group_weight=0.8"
+    )
+    assert (
+        _row(table, "2_layered_group_weight=0.3", "revenue")["baseline_job"]
+        == "3_layered_group_weight=0.8"
+    )
     assert (
         "Baseline: `herd.group_weight=0.8` (given)"
         in (sweep / "report" / "comparison.md").read_text()
@@ -152,7 +163,7 @@ def test_figures_are_written(sweep):
 
 
 def test_every_written_column_is_documented(sweep):
-    _fail(sweep / "3_layered")
+    _fail(sweep / "3_layered_group_weight=0.8")
     assert main([str(sweep), "--no-figures", "--quiet"]) == 0
     keys = read_sweep(sweep).keys
     files = {
@@ -171,47 +182,57 @@ def test_every_written_column_is_documented(sweep):
 
 # ----------------------------------------------------------------------- partly finished
 def test_failed_and_unfinished_jobs_are_reported_and_the_rest_collected(sweep, capsys):
-    _fail(sweep / "3_layered", "strategy.touchpoints[2].day = 40: outside the campaign")
-    _unfinish(sweep / "1_sop")
+    _fail(
+        sweep / "3_layered_group_weight=0.8",
+        "strategy.touchpoints[2].day = 40: outside the campaign",
+    )
+    _unfinish(sweep / "1_sop_group_weight=0.8")
     assert main([str(sweep), "--no-figures"]) == 0
     captured = capsys.readouterr()
-    assert "3_layered" in captured.err and "1_sop" in captured.err
+    assert "3_layered_group_weight=0.8" in captured.err and "1_sop_group_weight=0.8" in captured.err
     runs = pd.read_parquet(sweep / "runs.parquet")
-    assert sorted(set(runs["job"])) == ["0_sop", "2_layered"]
+    assert sorted(set(runs["job"])) == ["0_sop_group_weight=0.3", "2_layered_group_weight=0.3"]
     failed = pd.read_csv(sweep / "report" / "failed.csv")
-    assert list(failed["job"]) == ["3_layered"]
+    assert list(failed["job"]) == ["3_layered_group_weight=0.8"]
     assert failed["message"][0] == "strategy.touchpoints[2].day = 40: outside the campaign"
     assert "strategy=layered" in failed["overrides"][0]
     text = (sweep / "report" / "comparison.md").read_text()
-    assert "## Failed jobs" in text and "| 3_layered |" in text
+    assert "## Failed jobs" in text and "| 3_layered_group_weight=0.8 |" in text
     assert "outside the campaign" in text
-    assert "Unfinished jobs" in text and "1 (1_sop)" in text
+    assert "Unfinished jobs" in text and "1 (1_sop_group_weight=0.8)" in text
     assert "4 jobs: 2 finished, 1 failed, 1 unfinished" in text
-    assert _row(_comparison(sweep), "2_layered")["pairing"] == "paired"
+    assert _row(_comparison(sweep), "2_layered_group_weight=0.3")["pairing"] == "paired"
 
 
 def test_a_point_whose_baseline_is_unfinished_or_has_another_seed_is_not_paired(sweep):
-    _unfinish(sweep / "1_sop")
-    summary = sweep / "2_layered" / "summary.json"
+    _unfinish(sweep / "1_sop_group_weight=0.8")
+    summary = sweep / "2_layered_group_weight=0.3" / "summary.json"
     data = json.loads(summary.read_text())
     summary.write_text(json.dumps({**data, "seed": 7}))
     assert main([str(sweep), "--no-figures", "--quiet"]) == 0
     table = _comparison(sweep)
-    seed = _row(table, "2_layered")
-    assert seed["pairing"] == "not paired: seed 7 against 0 of its baseline job 0_sop"
+    seed = _row(table, "2_layered_group_weight=0.3")
+    assert (
+        seed["pairing"] == "not paired: seed 7 against 0 of its baseline job 0_sop_group_weight=0.3"
+    )
     assert math.isnan(seed["diff_mean"]) and not math.isnan(seed["mean"])
-    missing = _row(table, "3_layered")["pairing"]
-    assert missing.startswith("not paired: its baseline job 1_sop") and "unfinished" in missing
+    missing = _row(table, "3_layered_group_weight=0.8")["pairing"]
+    assert (
+        missing.startswith("not paired: its baseline job 1_sop_group_weight=0.8")
+        and "unfinished" in missing
+    )
     text = (sweep / "report" / "comparison.md").read_text()
-    assert "- 2_layered: not paired: seed 7" in text
+    assert "- 2_layered_group_weight=0.3: not paired: seed 7" in text
 
 
 def test_replicates_that_differ_are_not_paired(sweep):
-    table = pd.read_csv(sweep / "2_layered" / "replicates.csv")
-    table.iloc[:1].to_csv(sweep / "2_layered" / "replicates.csv", index=False)
+    table = pd.read_csv(sweep / "2_layered_group_weight=0.3" / "replicates.csv")
+    table.iloc[:1].to_csv(sweep / "2_layered_group_weight=0.3" / "replicates.csv", index=False)
     assert main([str(sweep), "--no-figures", "--quiet"]) == 0
-    pairing = _row(_comparison(sweep), "2_layered")["pairing"]
-    assert pairing == "not paired: replicates 0 against 0-1 of its baseline job 0_sop"
+    pairing = _row(_comparison(sweep), "2_layered_group_weight=0.3")["pairing"]
+    assert (
+        pairing == "not paired: replicates 0 against 0-1 of its baseline job 0_sop_group_weight=0.3"
+    )
 
 
 # ----------------------------------------------------------------------- unusable input
@@ -228,7 +249,7 @@ def test_unusable_directories_stop_with_exit_2(tmp_path, finished, capsys):
     half = tmp_path / "half"
     half.mkdir()
     shutil.copy(finished / "multirun.yaml", half)
-    for job in ("0_sop", "1_sop"):
+    for job in ("0_sop_group_weight=0.3", "1_sop_group_weight=0.8"):
         shutil.copytree(finished / job / ".hydra", half / job / ".hydra")
     started = tmp_path / "started"
     started.mkdir()
@@ -237,7 +258,10 @@ def test_unusable_directories_stop_with_exit_2(tmp_path, finished, capsys):
         tmp_path / "missing": "no such directory",
         empty: "empty: no multirun.yaml and no job directories",
         foreign: "not a sweep: no multirun.yaml and no job directories",
-        half: "no finished job to collect (2 unfinished: 0_sop, 1_sop",
+        half: (
+            "no finished job to collect (2 unfinished: 0_sop_group_weight=0.3, "
+            "1_sop_group_weight=0.8"
+        ),
         started: "the sweep has not started any job yet",
     }
     for path, message in cases.items():
@@ -281,7 +305,7 @@ def test_a_crash_while_writing_leaves_no_half_written_parquet(sweep, monkeypatch
 def test_a_compare_directory_reads_as_a_sweep_over_strategy(finished, tmp_path):
     """Folders with summary.json and no .hydra/ (``sim.compare`` output), baseline first."""
     out = tmp_path / "cmp"
-    for job, name in (("0_sop", "sop"), ("2_layered", "layered")):
+    for job, name in (("0_sop_group_weight=0.3", "sop"), ("2_layered_group_weight=0.3", "layered")):
         shutil.copytree(finished / job, out / name, ignore=shutil.ignore_patterns(".hydra"))
     summary = out / "layered" / "summary.json"
     data = json.loads(summary.read_text())

@@ -85,7 +85,12 @@ def test_multirun_writes_one_complete_job_dir_per_point(grid):
     assert (sweep_dir / "multirun.yaml").is_file()
     jobs = sorted(p for p in sweep_dir.iterdir() if not p.name.startswith("."))
     jobs.remove(sweep_dir / "multirun.yaml")
-    assert [p.name for p in jobs] == ["0_sop", "1_sop", "2_layered", "3_layered"]
+    assert [p.name for p in jobs] == [  # each job's folder names its swept values
+        "0_sop_group_weight=0.0",
+        "1_sop_group_weight=0.5",
+        "2_layered_group_weight=0.0",
+        "3_layered_group_weight=0.5",
+    ]
     points = set()
     for job in jobs:
         assert _complete(job), sorted(os.listdir(job))
@@ -122,8 +127,9 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
     assert cfg.hydra.launcher._target_.endswith("joblib_launcher.JoblibLauncher")
     assert cfg.hydra.launcher.n_jobs == -1  # every core
     assert cfg.hydra.callbacks.progress._target_ == "sim.progress.SweepProgress"
-    subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]  # the contract: <num>_<label>
-    assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy.name}}"
+    # the contract: <num>_<label><swept values>
+    subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]
+    assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy.name}}${sim_swept:}"
 
 
 # ----------------------------------------------------------------------- failures
@@ -132,7 +138,7 @@ def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
     assert r.returncode == 1, r.stderr
     (sweep_dir,) = (tmp_path / "results" / "sweeps").iterdir()  # both jobs in one default dir
     sweep_dir = sweep_dir.relative_to(tmp_path)  # as the lines show it
-    good, bad = tmp_path / sweep_dir / "0_sop", tmp_path / sweep_dir / "1_sop"
+    good, bad = tmp_path / sweep_dir / "0_sop_members=60", tmp_path / sweep_dir / "1_sop_members=-5"
     assert _complete(good)
     record = json.loads((bad / "error.json").read_text())
     assert set(record) == {
@@ -144,7 +150,11 @@ def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
         "traceback",
         "created",
     }
-    assert (record["job"], record["num"], record["error_type"]) == ("1_sop", 1, "ConfigError")
+    assert (record["job"], record["num"], record["error_type"]) == (
+        "1_sop_members=-5",
+        1,
+        "ConfigError",
+    )
     assert "population.members=-5" in record["overrides"]
     assert "population.members" in record["message"] and "\n" not in record["message"]
     assert record["traceback"] == ""
@@ -156,7 +166,7 @@ def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
     assert errors[0].endswith(record["message"])
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1] == (
-        f"sweep: 1 done, 1 failed (see error.json in: 1_sop), 0 skipped -> {sweep_dir}"
+        f"sweep: 1 done, 1 failed (see error.json in: 1_sop_members=-5), 0 skipped -> {sweep_dir}"
     )
     assert f"sweep: 2 jobs -> {sweep_dir}" in r.stderr
 
@@ -295,9 +305,9 @@ def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
     sweep_dir = tmp_path / "sweep"
     r = _sweep(sweep_dir, "hydra/launcher=submitit_local", "seed=1,2", *TINY, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert _complete(sweep_dir / "0_sop") and _complete(sweep_dir / "1_sop")
-    assert "seed=1" in _overrides(sweep_dir / "0_sop")
-    assert "seed=2" in _overrides(sweep_dir / "1_sop")
+    assert _complete(sweep_dir / "0_sop_seed=1") and _complete(sweep_dir / "1_sop_seed=2")
+    assert "seed=1" in _overrides(sweep_dir / "0_sop_seed=1")
+    assert "seed=2" in _overrides(sweep_dir / "1_sop_seed=2")
     assert r.stderr.strip().splitlines()[-1] == f"sweep: 2 done, 0 failed, 0 skipped -> {sweep_dir}"
     logs = sorted((sweep_dir / ".submitit").glob("*/*_log.err"))
     assert len(logs) == 2  # each job's stderr: its own log file
@@ -319,7 +329,7 @@ def test_submitit_local_spreads_large_runs_one_per_job(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     jobs = sorted(p for p in sweep_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    assert [j.name for j in jobs] == ["0_sop", "1_sop"]
+    assert [j.name for j in jobs] == ["0_sop_members=1500", "1_sop_members=3000"]
     for job, groups in zip(jobs, (3, 6), strict=True):
         assert _complete(job)
         table = (job / "groups.csv").read_text().splitlines()

@@ -6,8 +6,8 @@
   (a marker in the job's ``.hydra/``); the progress and summary lines.
 
 The Hydra callback that shows progress and ends a sweep with failures with exit status 1 is
-``sim.progress.SweepProgress``. The layout of a sweep directory is described in the README
-(section "Sweeps").
+``sim.progress.SweepProgress``. The layout of a sweep directory is described in
+``docs/sweeps.md``.
 """
 
 from .jobs import DONE, FAILED, SKIPPED, Job, current_job, in_multirun, is_complete, run_job
