@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.engine.validation import one_line
 from sim.outputs.report import (
     HEADLINE,
     Baseline,
@@ -181,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         done = collect(args.sweep_dir, args.baseline, args.metric, figures=not args.no_figures)
     except SweepError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     if not args.quiet:
         print(done.markdown)

@@ -197,7 +197,7 @@ def _experiment(cfg: DictConfig) -> ExperimentParams:
         )
     if cfg.plan_file:
         raise ConfigError(
-            f"plan_file = {cfg.plan_file!r}: not used by sim.compare; list plan files in "
+            f"plan_file = {excerpt(cfg.plan_file)}: not used by sim.compare; list plan files in "
             "experiment.strategies instead"
         )
     if not exp.strategies:

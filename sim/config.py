@@ -48,7 +48,7 @@ from sim.engine.validation import (
     check_size,
     coerce,
     excerpt,
-    safe_text,
+    one_line,
 )
 from sim.plans import ROOT, available_strategies, display_path, load_strategy, plan_from_data
 
@@ -160,7 +160,8 @@ def swept_keys(
 
 def _swept_values() -> str:
     """``_key=value_...`` of this sweep job's swept values (the strategy is named already)."""
-    keys = [k for k in os.environ.get(SWEPT_KEYS, "").split(",") if k and k != "strategy"]
+    named = ("strategy", "plan_file")  # the label names the plan already
+    keys = [k for k in os.environ.get(SWEPT_KEYS, "").split(",") if k and k not in named]
     if not keys or not HydraConfig.initialized():
         return ""
     mine = {}
@@ -361,8 +362,7 @@ def stop(error: BaseException | str, directory: Path | None = None) -> NoReturn:
             it holds nothing but Hydra's own files (``.hydra/``). A directory that existed
             before keeps everything but a ``.hydra/`` this run added.
     """
-    message = " ".join(safe_text(str(error)).split())
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {one_line(error)}", file=sys.stderr)
     if directory is not None and directory.is_dir():
         key = str(directory.resolve())
         existed, hydra_existed = _EXISTED.get(key, (True, True))

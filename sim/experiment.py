@@ -28,6 +28,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from sim.config import EXPERIMENT_DIR
+from sim.engine.validation import excerpt, one_line
 from sim.plans import ROOT
 
 CONFIG_DIR = ROOT / "configs"
@@ -102,7 +103,7 @@ def run(name: str, overrides: Sequence[str]) -> int:
     files = experiment_files()
     if name not in files:
         print(
-            f"error: experiment {name!r}: no such file experiments/{name}.yaml; available: "
+            f"error: experiment {excerpt(name)}: no such file experiments/{name}.yaml; available: "
             f"{', '.join(files)}",
             file=sys.stderr,
         )
@@ -110,7 +111,7 @@ def run(name: str, overrides: Sequence[str]) -> int:
     try:
         data = _read(files[name])
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     if not is_sweep(data):
         return _python_m("sim.compare", f"experiment={name}", *overrides)
@@ -124,7 +125,7 @@ def run(name: str, overrides: Sequence[str]) -> int:
     try:
         done = collect(out)
     except SweepError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return code or 2
     print(done.markdown)
     print(f"wrote {out}/runs.parquet, daily.parquet and {out}/report/")

@@ -73,6 +73,12 @@ def safe_text(text: str) -> str:
     )
 
 
+def one_line(error: BaseException | str, limit: int = 2000) -> str:
+    """An error message as one printable line, cut to ``limit`` characters."""
+    text = " ".join(safe_text(str(error)).split())
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def _name(key: Any) -> str:
     return key if isinstance(key, str) else excerpt(key)
 
