@@ -451,12 +451,15 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
         key = override.key_or_group.split("@", 1)[0]
         if not key:
             raise ConfigError(f"override {excerpt(arg)}: no key; write key=value")
-        if key.startswith(HYDRA_KEYS) or override.is_delete():
+        if override.is_delete():
             continue
         if key == "strategy":
             _check_strategy(override)
             continue
-        if key in GROUPS:
+        if key in GROUPS or "/" in key:  # a config group: an option's name, never a path
+            _check_option(key, override)
+            continue
+        if key.startswith(HYDRA_KEYS):
             continue
         tp = _field_type(schema, key)
         if tp is Any:
@@ -483,6 +486,24 @@ def _check_strategy(override: Override) -> None:
                 f"strategy = {excerpt(value)}: not a shipped plan; allowed: "
                 f"{', '.join(shipped)} (a plan file of your own: plan_file=PATH)"
             )
+
+
+def _check_option(group: str, override: Override) -> None:
+    if override.value_type == ValueType.GLOB_CHOICE_SWEEP:
+        return  # a glob picks among the group's own options
+    for value in _values(override):
+        text = str(value)
+        if "/" in text or "\\" in text or ".." in text:
+            raise ConfigError(
+                f"{group} = {excerpt(value)}: the name of one of the group's options, not a path"
+            )
+        if group == "experiment":
+            names = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+            if text not in names:
+                raise ConfigError(
+                    f"experiment = {excerpt(value)}: no such experiment; allowed: "
+                    f"{', '.join(names)}"
+                )
 
 
 def check_command_line(schema: type = SimConfig, args: Sequence[str] | None = None) -> None:

@@ -309,6 +309,8 @@ def test_same_seed_same_files_byte_for_byte(tmp_path):
     ("override", "named"),
     [
         ("strategy=../../somewhere/file", "strategy"),
+        ("+experiment=../../somewhere/file", "experiment"),
+        ("hydra/launcher=../../somewhere/file", "hydra/launcher"),
         ("+purchase.herds=3", "purchase.herds"),
         ("=1", "no key"),
         ("seed=-1", "seed"),
