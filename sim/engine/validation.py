@@ -294,8 +294,11 @@ def check_model(p: ModelParams) -> None:
 
 
 # ----------------------------------------------------------------------- memory
-BYTES_PER_SLOT = 2500  # per member slot and replicate: state, attributes, graph, temporaries
-BYTES_PER_TIE = 120  # per tie and replicate (edge arrays and the graph builder's share)
+# Calibrated on measured peaks (docs/development.md, "Speed": 1,000,000 members in 0.8-0.9 GB,
+# 100,000 in 0.15-0.3 GB), with a margin of about 1.5.
+BASE_BYTES = 150 * 2**20  # the interpreter, numpy, networkx, pandas and matplotlib
+BYTES_PER_SLOT = 600  # per member slot and replicate: state, attributes, temporaries
+BYTES_PER_TIE = 40  # per tie end and replicate: the sparse graph and its builder's share
 BYTES_PER_GROUP_HOUR = 200  # per group, hour and replicate: hourly and daily records
 BYTES_PER_BLOCK_PAIR = 8  # sbm: the block-to-block tie chances
 
@@ -312,7 +315,7 @@ def memory_estimate(p: ModelParams, replicates: int) -> int:
         + groups * hours * BYTES_PER_GROUP_HOUR
     )
     blocks = p.graph.blocks if p.graph.kind == "sbm" else 1
-    return int(replicates * per_replicate + groups * blocks**2 * BYTES_PER_BLOCK_PAIR)
+    return int(BASE_BYTES + replicates * per_replicate + groups * blocks**2 * BYTES_PER_BLOCK_PAIR)
 
 
 def available_memory() -> int | None:
