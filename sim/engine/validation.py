@@ -80,7 +80,8 @@ def one_line(error: BaseException | str, limit: int = 2000) -> str:
 
 
 def _name(key: Any) -> str:
-    return key if isinstance(key, str) else excerpt(key)
+    plain = isinstance(key, str) and safe_text(key) == key and len(key) <= EXCERPT
+    return key if plain else excerpt(key)
 
 
 def _fmt(x: float) -> str:
@@ -112,8 +113,8 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:  # noqa: PLR0911 (one retur
         if not isinstance(value, dict):
             raise ConfigError(f"{where} = {excerpt(value)}: expected a mapping")
         for key in value:
-            if not isinstance(key, str):
-                raise ConfigError(f"{where}: key {excerpt(key)} is not text; keys are names")
+            if not isinstance(key, str) or safe_text(key) != key:
+                raise ConfigError(f"{where}: key {excerpt(key)} is not a name (plain text)")
         return dict(value)
     if dataclasses.is_dataclass(tp):
         if dataclasses.is_dataclass(value):
