@@ -180,7 +180,9 @@ class Engine:
         """Groups open now, per replicate (replicates,)."""
         return self.state.group_open.sum(axis=1)
 
-    def post_to_groups(self, kind: int, amount: float | np.ndarray = 1.0, column: int = 0) -> None:
+    def post_to_groups(
+        self, kind: int, amount: float | np.ndarray = 1.0, column: int = 0
+    ) -> None:
         """Post ``amount`` messages of a feed kind into every open group.
 
         Args:
