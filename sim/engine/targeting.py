@@ -97,6 +97,8 @@ def select(
         mask &= s.bought == bool(spec.bought)
     if spec.active_within_hours > 0:
         mask &= s.last_open >= hour - spec.active_within_hours
+    if spec.skip_cared_within_hours > 0:
+        mask &= s.last_care < hour - spec.skip_cared_within_hours
     if spec.top_k <= 0 and limit is None:
         return mask
     score = {

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..state import FEED_OPERATOR
+from ..state import FEED_TEASER, FEED_TEASER_PULL, MSG_OPERATOR
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
 
 @register
 class Teaser(Touchpoint):
-    """Raises anticipation, so more members are watching when the offer opens."""
+    """Raises anticipation in those who read it, so more members watch when the offer opens.
+
+    Posted in the group, it acts like any message: only members who open the group and read
+    it before it is buried feel it. Anticipating members open the group more often and
+    wait for the offer rather than buy at list price (``purchase.wait``).
+    """
 
     name = "teaser"
 
@@ -23,9 +28,7 @@ class Teaser(Touchpoint):
         minutes: float = bounded(5.0, 0)
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        p, s = firing.params, engine.state
-        engine.spend_group_minutes(p.minutes)
-        engine.post_to_groups(FEED_OPERATOR)
-        s.anticipation = np.where(
-            targets, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
-        )
+        p = firing.params
+        ok = engine.book_group_minutes(p.minutes)
+        engine.post_to_groups(FEED_TEASER, ok * 1.0, MSG_OPERATOR)
+        engine.post_to_groups(FEED_TEASER_PULL, ok * p.anticipation, None)
