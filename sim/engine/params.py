@@ -154,7 +154,7 @@ class FatigueParams:
     drift_per_visit: float = 0.02  # chance a visit ends in muting when the group gave no value
     value_scale: float = 0.5  # recent value at which the drift chance falls to 1/e
     value_halflife_hours: float = 72.0  # how long an experienced value keeps counting
-    study_drift: float = 4.0  # drift multiplier per unit of study fatigue (1 + this x it)
+    study_drift: float = 4.0  # drift added per unit of study fatigue, whatever the value
     peer_value: float = 0.02  # recent value of each member post read (people answer)
 
 
@@ -202,7 +202,7 @@ class PurchaseParams:
     price: float = 3.0  # per unit of (reservation - price) / list price
     memory: float = 0.5
     fatigue: float = -2.0
-    reservation: float = 12.0  # log-odds lost per unit of price above the reservation price
+    reservation: float = 30.0  # log-odds lost per unit of price above the reservation price
     wait: float = 6.0  # log-odds lost at list price per unit of anticipation (a known offer)
     bass_p: float = 0.01  # bass mode: innovation rate per day
     bass_q: float = 0.3  # bass mode: imitation rate per day

@@ -391,7 +391,7 @@ def _status(e: Engine) -> None:
     if rows.size:
         f = p.fatigue
         lack = np.minimum(np.exp(-s.recent_value[rows, cols] / f.value_scale), 3.0)
-        chance = f.drift_per_visit * lack * (1.0 + f.study_drift * s.study_fatigue[rows, cols])
+        chance = f.drift_per_visit * (lack + f.study_drift * s.study_fatigue[rows, cols])
         drift = e.streams.uniform("drift", e.hour)[rows, cols] < chance
         s.status[rows[drift], cols[drift]] = DORMANT
     may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
