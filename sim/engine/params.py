@@ -207,6 +207,7 @@ class OperatorParams:
     care_per_staff_per_day: int = 30  # one-to-one conversations per person per day
     wage_per_minute: float = 1.0  # money per staff minute
     money_budget: float = 50000.0  # discounts, prizes and shill accounts
+    minutes_per_staff_per_day: float = 480.0  # working minutes per person per day
 
 
 @dataclass
@@ -214,6 +215,7 @@ class ProductParams:
     """The paid product."""
 
     list_price: float = 999.0
+    list_price_on_sale: bool = True
 
 
 @dataclass
@@ -228,6 +230,8 @@ class TargetSpec:
     include_dormant: bool = True
     rank_by: str = "none"  # none | centrality | degree | need | trust | random
     top_k: int = 0  # 0: all who match; else the k highest by rank_by
+    silent_days: int = 0  # 0: any; else did not open the group in the last n days
+    member_slots: list[int] = field(default_factory=list)  # empty: any; else only these slots
 
 
 @dataclass
