@@ -53,7 +53,7 @@ class Day:
         flags = []
         if self.care > self.care_capacity:
             flags.append(f"care asks for up to {self.care} conversations, the team holds "
-                         f"{self.care_capacity}: the lowest-ranked are dropped")
+                         f"{self.care_capacity}: later and lower-ranked ones are dropped")
         if self.minutes > self.minutes_capacity:
             flags.append(f"up to {self.minutes:.0f} staff minutes, the team has "
                          f"{self.minutes_capacity:.0f}")

@@ -24,7 +24,7 @@ def kind_name(tp: Any) -> str:
         return " or ".join(kind_name(t) for t in typing.get_args(tp))
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
-        return f"a list of {kind_name(item).removeprefix('a ').removeprefix('an ')}s"
+        return f"a list (each {kind_name(item)})"
     if origin is dict:
         return "a mapping"
     if dataclasses.is_dataclass(tp):

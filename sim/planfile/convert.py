@@ -130,10 +130,13 @@ def _target(out: Collector, raw: Any, path: str, days: int, ids: list[str],
         data, text = dict(vocab.TARGET_WORDS[key]), key
     elif isinstance(raw, list):
         data, text = {"layers": raw}, " and ".join(map(str, raw))
-    else:
+    elif isinstance(raw, dict):
         data, text = raw, ""
-    good = check_fields(out, Target, data, path if isinstance(raw, dict) else path,
-                        what="target condition")
+    else:
+        out.add(path, f"{show(raw)} is not a target",
+                "a shorthand (e.g. everyone, core), a list of layers, or a mapping of conditions")
+        data, text = {}, "everyone"
+    good = check_fields(out, Target, data, path, what="target condition")
     t = Target(**good)
     spec = TargetSpec(
         layers=list(dict.fromkeys(t.layers)),
@@ -225,8 +228,10 @@ def _entry(out: Collector, raw: Any, index: int, plan: PlanFile, ids: list[str],
                     f"'{word}' ({w.type})", ", ".join(f.name for f in dataclasses.fields(
                         unit.Params)))
             raw = {k: v for k, v in raw.items() if k != name}
-    good = check_fields(out, Entry, raw, path, extra=unit.Params, what="entry field")
-    e = Entry(**{k: v for k, v in good.items() if k in own})
+    rest = {k: v for k, v in raw.items() if k not in ("what", "to")}
+    good = check_fields(out, Entry, rest, path, extra=unit.Params, what="entry field")
+    e = Entry(what=word, **{k: v for k, v in good.items() if k in own})
+    e.to = raw.get("to", e.to)
     settings = dict(w.settings)
     if w.type == "offer":
         settings = {"price": prices[0], "anchor": prices[1], **settings}

@@ -18,6 +18,8 @@ from typing import Any
 from sim.engine.params import LAYERS, OperatorParams, PopulationParams, ProductParams
 from sim.engine.params import GraphParams as _Graph
 
+from .vocabulary import TARGET_WORDS, TIE_WORDS, all_words
+
 _POP, _OP, _PRODUCT, _GRAPH = PopulationParams(), OperatorParams(), ProductParams(), _Graph()
 
 
@@ -29,6 +31,7 @@ def spec(
     lo: float | None = None,
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
+    words: tuple[str, ...] | None = None,
 ) -> Any:
     """A plan-file field with its documentation (read by the checker, schema and docs).
 
@@ -40,9 +43,12 @@ def spec(
         lo: smallest allowed value.
         hi: largest allowed value.
         choices: the allowed words, if any.
+        words: for a field that takes text or something else: the allowed texts (the
+            loader checks them itself; the schema lists them).
     """
     meta = {"doc": doc, "unit": unit, "example": example, "min": lo, "max": hi}
     meta["choices"] = choices
+    meta["words"] = words
     if dataclasses.is_dataclass(default):
         return dataclasses.field(default_factory=type(default), metadata=meta)
     if isinstance(default, list | dict):
@@ -70,8 +76,7 @@ class Community:
     peripheral_share: float = spec(_POP.layer_shares[2], "share of peripheral members "
                                    "(mostly silent)", "share", 0.75, 0, 1)
     ties: str = spec("clustered", "the kind of social graph when no edge list is given",
-                     "", "small world", choices=("clustered", "small world", "cliques",
-                                                 "everyone knows everyone"))
+                     "", "small world", choices=tuple(TIE_WORDS))
     ties_per_member: float = spec(_GRAPH.mean_degree, "acquaintances per member, on average",
                                   "people", 6, 0.5, 1000)
     outside_friends: float = spec(_POP.outside_ratio, "friends outside the group per member "
@@ -145,7 +150,8 @@ class Entry:
     """One calendar entry: what happens, when, and to whom."""
 
     what: str = spec("", "the touchpoint, in the trade's words (see the list) or the "
-                     "engine's type name", "", "opening ceremony")
+                     "engine's type name", "", "opening ceremony",
+                     choices=tuple(all_words()))
     day: int = spec(1, "campaign day it happens (1 = the first day)", "day", 20, 1, 3650)
     at: int | str | list[int | str] = spec(8, "hour of day, 0-23, or \"20:00\", or a list "
                                            "of them for several a day", "hour", "20:00")
@@ -154,7 +160,7 @@ class Entry:
                           3650)
     to: str | list[str] | Target = spec("everyone", "whom it reaches: a shorthand (see the "
                                         "list), a list of layers, or a mapping of conditions",
-                                        "", "core and influence")
+                                        "", "core and influence", words=tuple(TARGET_WORDS))
     when: str = spec("", "a switch's name: the entry runs only while that switch is on", "",
                      "shills")
     note: str = spec("", "your own remark, shown in the calendar", "", "Anna hosts")
