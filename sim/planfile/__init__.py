@@ -1,5 +1,4 @@
-"""Operators' plan files: a campaign in the words of the trade, checked and turned into the
-engine's parameters.
+"""Operators' plan files: a campaign in the trade's words, checked, as engine parameters.
 
 ``load(path)`` reads a plan file (the format is described in ``docs/plan-format.md`` and by
 the JSON Schema ``docs/plan.schema.json``) and returns a ``LoadedPlan`` whose ``params`` the

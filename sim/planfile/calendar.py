@@ -52,11 +52,14 @@ class Day:
         """What may exceed the team's capacity on this day, in words."""
         flags = []
         if self.care > self.care_capacity:
-            flags.append(f"care asks for up to {self.care} conversations, the team holds "
-                         f"{self.care_capacity}: later and lower-ranked ones are dropped")
+            flags.append(
+                f"care asks for up to {self.care} conversations, the team holds "
+                f"{self.care_capacity}: later and lower-ranked ones are dropped"
+            )
         if self.minutes > self.minutes_capacity:
-            flags.append(f"up to {self.minutes:.0f} staff minutes, the team has "
-                         f"{self.minutes_capacity:.0f}")
+            flags.append(
+                f"up to {self.minutes:.0f} staff minutes, the team has {self.minutes_capacity:.0f}"
+            )
         return flags
 
 
@@ -86,8 +89,11 @@ def _detail(firing: Firing, currency: str) -> str:
             text += f", {params.duration_hours} h"
         return text
     hours = getattr(params, "duration_hours", 0)
-    return f"{hours} h" if hours and firing.unit.name != "shills" else (
-        f"{params.accounts} accounts, {hours} h" if firing.unit.name == "shills" else "")
+    return (
+        f"{hours} h"
+        if hours and firing.unit.name != "shills"
+        else (f"{params.accounts} accounts, {hours} h" if firing.unit.name == "shills" else "")
+    )
 
 
 def days(plan: LoadedPlan) -> list[Day]:
@@ -96,8 +102,11 @@ def days(plan: LoadedPlan) -> list[Day]:
     op = p.operator
     groups = start_groups(p.population)
     result = [
-        Day(d, care_capacity=op.staff * op.care_per_staff_per_day,
-            minutes_capacity=op.staff * op.minutes_per_staff_per_day)
+        Day(
+            d,
+            care_capacity=op.staff * op.care_per_staff_per_day,
+            minutes_capacity=op.staff * op.minutes_per_staff_per_day,
+        )
         for d in range(1, p.days + 1)
     ]
     assert plan.schedule is not None
@@ -110,7 +119,8 @@ def days(plan: LoadedPlan) -> list[Day]:
         minutes = getattr(firing.params, "minutes", 0.0)
         care = _reach(plan, firing) if firing.unit.uses_capacity() else 0
         spent = {"group": minutes * groups, "member": minutes * care, "once": minutes}.get(
-            basis, 0.0)
+            basis, 0.0
+        )
         detail = _detail(firing, plan.currency)
         if info.note:
             detail = f"{detail}; {info.note}" if detail else info.note
@@ -150,8 +160,10 @@ def render(plan: LoadedPlan) -> str:
                 work = f"up to {item.care} care, " + work
             text = f"{head}  {item.hour:02d}:00  {item.word:<20} {item.to:<32} {work}"
             lines.append(text + (f"  [{item.detail}]" if item.detail else ""))
-        total = (f"{' ' * 7}  total: {day.care}/{day.care_capacity} care, "
-                 f"{day.minutes:.0f}/{day.minutes_capacity:.0f} min")
+        total = (
+            f"{' ' * 7}  total: {day.care}/{day.care_capacity} care, "
+            f"{day.minutes:.0f}/{day.minutes_capacity:.0f} min"
+        )
         if day.over:
             flagged.append(day.day)
             total += "  OVER CAPACITY: " + "; ".join(day.over)

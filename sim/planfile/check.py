@@ -8,6 +8,7 @@ problem is recorded with its field path and the value is dropped (so the default
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from typing import Any
@@ -15,6 +16,12 @@ from typing import Any
 from .problems import UNREADABLE, Collector, show
 
 BAD = object()  # a value that failed its check
+
+
+@functools.cache
+def hints(cls: type) -> dict[str, Any]:
+    """``typing.get_type_hints(cls)``, computed once per class."""
+    return typing.get_type_hints(cls)
 
 
 def kind_name(tp: Any) -> str:
@@ -49,7 +56,7 @@ def _bounds(meta: typing.Mapping[str, Any]) -> str:
     return ""
 
 
-def _matches(value: Any, tp: Any) -> bool:
+def _matches(value: Any, tp: Any) -> bool:  # noqa: PLR0911 (one return per type)
     origin = typing.get_origin(tp) or tp
     if dataclasses.is_dataclass(tp) or origin is dict:
         return isinstance(value, dict)
@@ -66,7 +73,9 @@ def _matches(value: Any, tp: Any) -> bool:
     return tp is Any
 
 
-def check(out: Collector, value: Any, tp: Any, meta: typing.Mapping[str, Any], path: str) -> Any:
+def check(  # noqa: PLR0911 (one return per type)
+    out: Collector, value: Any, tp: Any, meta: typing.Mapping[str, Any], path: str
+) -> Any:
     """``value`` checked against ``tp`` and ``meta`` (min, max, choices); ``BAD`` if not.
 
     Args:
@@ -105,7 +114,7 @@ def check(out: Collector, value: Any, tp: Any, meta: typing.Mapping[str, Any], p
         items = [check(out, v, item_tp, meta, f"{path}[{i}]") for i, v in enumerate(value)]
         return BAD if any(v is BAD for v in items) else items
     if origin is dict:
-        key_tp, item_tp = typing.get_args(tp) or (str, Any)
+        _, item_tp = typing.get_args(tp) or (str, Any)
         result = {}
         for k, v in value.items():
             checked = check(out, v, item_tp, {}, f"{path}.{k}")
@@ -133,6 +142,7 @@ def check_fields(
     cls: type,
     data: dict[str, Any],
     path: str,
+    *,
     extra: type | None = None,
     what: str = "field",
 ) -> dict[str, Any]:
@@ -149,15 +159,15 @@ def check_fields(
     Returns:
         The names and checked values that passed (unknown or bad ones are left out).
     """
-    hints = typing.get_type_hints(cls)
+    own_hints = hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     more = {f.name: f for f in dataclasses.fields(extra)} if extra else {}
-    more_hints = typing.get_type_hints(extra) if extra else {}
+    more_hints = hints(extra) if extra else {}
     good: dict[str, Any] = {}
     for name, given in data.items():
         sub = f"{path}.{name}" if path else name
         if name in fields:
-            value = check(out, given, hints[name], fields[name].metadata, sub)
+            value = check(out, given, own_hints[name], fields[name].metadata, sub)
         elif name in more:
             value = check(out, given, more_hints[name], more[name].metadata, sub)
         else:

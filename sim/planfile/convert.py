@@ -82,11 +82,18 @@ def parse_hours(out: Collector, value: Any, path: str) -> list[int]:
         elif match and int(match[1]) <= 23 and (match[2] or "00") == "00":
             hours.append(int(match[1]))
         elif match and int(match[1]) <= 23:
-            out.add(sub, f"{show(item)}: the plan runs by the hour", "whole hours, 0-23",
-                    f"write '{int(match[1])}:00'")
+            out.add(
+                sub,
+                f"{show(item)}: the plan runs by the hour",
+                "whole hours, 0-23",
+                f"write '{int(match[1])}:00'",
+            )
         else:
-            out.add(sub, f"{show(item)} is not an hour of the day",
-                    "0-23, or a time like '20:00', or a list of them")
+            out.add(
+                sub,
+                f"{show(item)} is not an hour of the day",
+                "0-23, or a time like '20:00', or a list of them",
+            )
     if isinstance(value, list) and not value:
         out.add(path, "an empty list of hours", "0-23, or a time like '20:00'")
     if len(set(hours)) != len(hours):
@@ -101,8 +108,11 @@ def read_ids(out: Collector, path: Path, where: str) -> list[str]:
             reader = csv.DictReader(handle)
             names = [f.strip() for f in (reader.fieldnames or [])]
             if "source" not in names or "target" not in names:
-                out.add(where, "the edge list's header must name the columns source and target",
-                        "a CSV file with columns source,target")
+                out.add(
+                    where,
+                    "the edge list's header must name the columns source and target",
+                    "a CSV file with columns source,target",
+                )
                 return []
             ids: set[str] = set()
             for number, raw in enumerate(reader, start=2):
@@ -119,8 +129,9 @@ def read_ids(out: Collector, path: Path, where: str) -> list[str]:
     return sorted(ids)
 
 
-def _target(out: Collector, raw: Any, path: str, days: int, ids: list[str],
-            members: int) -> tuple[TargetSpec, str]:
+def _target(
+    out: Collector, raw: Any, path: str, *, days: int, ids: list[str], members: int
+) -> tuple[TargetSpec, str]:
     """``to:`` as the engine's ``TargetSpec`` and a short description."""
     if isinstance(raw, str):
         key = " ".join(raw.lower().split())
@@ -133,8 +144,11 @@ def _target(out: Collector, raw: Any, path: str, days: int, ids: list[str],
     elif isinstance(raw, dict):
         data, text = raw, ""
     else:
-        out.add(path, f"{show(raw)} is not a target",
-                "a shorthand (e.g. everyone, core), a list of layers, or a mapping of conditions")
+        out.add(
+            path,
+            f"{show(raw)} is not a target",
+            "a shorthand (e.g. everyone, core), a list of layers, or a mapping of conditions",
+        )
         data, text = {}, "everyone"
     good = check_fields(out, Target, data, path, what="target condition")
     t = Target(**good)
@@ -154,27 +168,44 @@ def _target(out: Collector, raw: Any, path: str, days: int, ids: list[str],
     if t.stage_from > t.stage_to:
         out.add(f"{path}.stage_from", f"stage_from {t.stage_from} is above stage_to {t.stage_to}")
     if t.active_within_days and t.silent_for_days:
-        out.add(f"{path}.silent_for_days", "a member cannot be both active within "
-                f"{t.active_within_days:g} days and silent for {t.silent_for_days} days",
-                "one of active_within_days and silent_for_days")
+        out.add(
+            f"{path}.silent_for_days",
+            "a member cannot be both active within "
+            f"{t.active_within_days:g} days and silent for {t.silent_for_days} days",
+            "one of active_within_days and silent_for_days",
+        )
     if t.silent_for_days >= days:
-        out.add(f"{path}.silent_for_days", f"{t.silent_for_days} days is the whole campaign",
-                f"fewer than {days} days")
+        out.add(
+            f"{path}.silent_for_days",
+            f"{t.silent_for_days} days is the whole campaign",
+            f"fewer than {days} days",
+        )
     if t.members:
         if not ids:
-            out.add(f"{path}.members", "members by id need an edge list",
-                    "ids of community.edge_list", "set community.edge_list")
+            out.add(
+                f"{path}.members",
+                "members by id need an edge list",
+                "ids of community.edge_list",
+                "set community.edge_list",
+            )
         slot = {m: i for i, m in enumerate(ids)}
         for i, m in enumerate(t.members):
             where = f"{path}.members[{i}]"
             if ids and str(m) not in slot:
                 close = vocab_close(str(m), ids)
-                out.add(where, f"no member {show(str(m))} in the edge list", "",
-                        f"did you mean '{close}'?" if close else "")
+                out.add(
+                    where,
+                    f"no member {show(str(m))} in the edge list",
+                    "",
+                    f"did you mean '{close}'?" if close else "",
+                )
             elif ids and slot[str(m)] >= members:
-                out.add(where, f"{show(str(m))} is an outside friend, not a member",
-                        f"the first {members} ids in sorted order",
-                        "raise community.members")
+                out.add(
+                    where,
+                    f"{show(str(m))} is an outside friend, not a member",
+                    f"the first {members} ids in sorted order",
+                    "raise community.members",
+                )
         spec.member_slots = sorted({slot[str(m)] for m in t.members if str(m) in slot})
     if not text:
         parts = [", ".join(t.layers) if len(t.layers) < 3 else "everyone"]
@@ -199,19 +230,34 @@ def vocab_close(word: str, options: list[str]) -> str:
     return suggest(word, options[:5000])
 
 
-def _entry(out: Collector, raw: Any, index: int, plan: PlanFile, ids: list[str],
-           members: int, prices: tuple[float, float]) -> tuple[TouchpointSpec, EntryInfo] | None:
+def _entry(
+    out: Collector,
+    raw: Any,
+    index: int,
+    *,
+    plan: PlanFile,
+    ids: list[str],
+    members: int,
+    prices: tuple[float, float],
+) -> tuple[TouchpointSpec, EntryInfo] | None:
     path = f"calendar[{index}]"
     if not isinstance(raw, dict):
-        out.add(path, f"{show(raw)} is not a calendar entry",
-                "a mapping with what, day, at, to and the touchpoint's settings")
+        out.add(
+            path,
+            f"{show(raw)} is not a calendar entry",
+            "a mapping with what, day, at, to and the touchpoint's settings",
+        )
         return None
     word = find_word(raw.get("what"))
     if raw.get("what") is UNREADABLE:
         return None  # the reader said why
     if "what" not in raw:
-        out.add(path, "the entry does not say what happens", "what: followed by a touchpoint",
-                "add e.g. 'what: notice'")
+        out.add(
+            path,
+            "the entry does not say what happens",
+            "what: followed by a touchpoint",
+            "add e.g. 'what: notice'",
+        )
         return None
     if not word:
         out.did_you_mean(f"{path}.what", "touchpoint", raw["what"], vocab.all_words())
@@ -221,12 +267,15 @@ def _entry(out: Collector, raw: Any, index: int, plan: PlanFile, ids: list[str],
     own = {f.name for f in dataclasses.fields(Entry)}
     extra = {k: v for k, v in raw.items() if k not in own}
     for name in extra:
-        owners = [t for t, u in REGISTRY.items() if name in {f.name for f in dataclasses.fields(
-            u.Params)}]
+        owners = [
+            t for t, u in REGISTRY.items() if name in {f.name for f in dataclasses.fields(u.Params)}
+        ]
         if name not in {f.name for f in dataclasses.fields(unit.Params)} and owners:
-            out.add(f"{path}.{name}", f"'{name}' is a setting of {', '.join(owners)}, not of "
-                    f"'{word}' ({w.type})", ", ".join(f.name for f in dataclasses.fields(
-                        unit.Params)))
+            out.add(
+                f"{path}.{name}",
+                f"'{name}' is a setting of {', '.join(owners)}, not of '{word}' ({w.type})",
+                ", ".join(f.name for f in dataclasses.fields(unit.Params)),
+            )
             raw = {k: v for k, v in raw.items() if k != name}
     rest = {k: v for k, v in raw.items() if k not in ("what", "to")}
     good = check_fields(out, Entry, rest, path, extra=unit.Params, what="entry field")
@@ -238,38 +287,61 @@ def _entry(out: Collector, raw: Any, index: int, plan: PlanFile, ids: list[str],
     settings.update({k: v for k, v in good.items() if k not in own})
     hours = parse_hours(out, e.at, f"{path}.at")
     if e.day > plan.days:
-        out.add(f"{path}.day", f"day {e.day} is after the campaign's end",
-                f"a day from 1 to {plan.days}")
+        out.add(
+            f"{path}.day",
+            f"day {e.day} is after the campaign's end",
+            f"a day from 1 to {plan.days}",
+        )
     if e.until_day and not e.every_days:
-        out.add(f"{path}.until_day", "until_day without every_days", "",
-                "add every_days (e.g. 1 for daily) or drop until_day")
+        out.add(
+            f"{path}.until_day",
+            "until_day without every_days",
+            "",
+            "add every_days (e.g. 1 for daily) or drop until_day",
+        )
     if e.until_day and not e.day <= e.until_day <= plan.days:
-        out.add(f"{path}.until_day", f"day {e.until_day} is outside the repeat",
-                f"a day from {e.day} to {plan.days}")
+        out.add(
+            f"{path}.until_day",
+            f"day {e.until_day} is outside the repeat",
+            f"a day from {e.day} to {plan.days}",
+        )
     if e.when and e.when not in plan.switches:
         close = vocab_close(e.when, list(plan.switches))
-        out.add(f"{path}.when", f"no switch {show(e.when)}",
-                ", ".join(plan.switches) or "none declared (declare it under switches:)",
-                f"did you mean '{close}'?" if close else "")
-    target, to_text = _target(out, e.to, f"{path}.to", plan.days, ids, members)
+        out.add(
+            f"{path}.when",
+            f"no switch {show(e.when)}",
+            ", ".join(plan.switches) or "none declared (declare it under switches:)",
+            f"did you mean '{close}'?" if close else "",
+        )
+    target, to_text = _target(out, e.to, f"{path}.to", days=plan.days, ids=ids, members=members)
     if w.type == "offer":
         price, anchor = settings.get("price", 0.0), settings.get("anchor", 0.0)
         if anchor and price > anchor:
-            out.warnings.append(f"{path}: the offer's price {price:g} is above its anchor "
-                                f"{anchor:g}")
+            out.warnings.append(
+                f"{path}: the offer's price {price:g} is above its anchor {anchor:g}"
+            )
         if price > plan.product.list_price:
-            out.warnings.append(f"{path}: the offer's price {price:g} is above the list price "
-                                f"{plan.product.list_price:g}")
+            out.warnings.append(
+                f"{path}: the offer's price {price:g} is above the list price "
+                f"{plan.product.list_price:g}"
+            )
     spec = TouchpointSpec(
-        type=w.type, day=e.day, hour=hours[0] if hours else 8,
-        hours=hours if len(hours) > 1 else [], every_days=e.every_days,
-        until_day=e.until_day, when=e.when, target=target, params=settings,
+        type=w.type,
+        day=e.day,
+        hour=hours[0] if hours else 8,
+        hours=hours if len(hours) > 1 else [],
+        every_days=e.every_days,
+        until_day=e.until_day,
+        when=e.when,
+        target=target,
+        params=settings,
     )
     return spec, EntryInfo(word, out.line_of(path), to_text, clean(e.note, 60))
 
 
-def _community(out: Collector, plan: PlanFile, given: dict[str, Any],
-               base: Path) -> tuple[PopulationParams, GraphParams, list[str], Path | None]:
+def _community(
+    out: Collector, plan: PlanFile, given: dict[str, Any], base: Path
+) -> tuple[PopulationParams, GraphParams, list[str], Path | None]:
     c = plan.community
     ids: list[str] = []
     edge_list = None
@@ -277,8 +349,11 @@ def _community(out: Collector, plan: PlanFile, given: dict[str, Any],
     if c.edge_list:
         edge_list = (base / c.edge_list).resolve()
         if not edge_list.is_file():
-            out.add("community.edge_list", f"no such file {show(c.edge_list)}",
-                    "a CSV file, its path relative to the plan file")
+            out.add(
+                "community.edge_list",
+                f"no such file {show(c.edge_list)}",
+                "a CSV file, its path relative to the plan file",
+            )
         else:
             ids = read_ids(out, edge_list, "community.edge_list")
             if ids and "members" not in given:
@@ -286,26 +361,46 @@ def _community(out: Collector, plan: PlanFile, given: dict[str, Any],
             graph = GraphParams(kind="edgelist", edgelist_path=str(edge_list))
     shares = [c.core_share, c.influence_share, c.peripheral_share]
     if abs(sum(shares) - 1) > 1e-6 or min(shares) <= 0:
-        out.add("community.core_share", f"the layer shares sum to {sum(shares):g}",
-                "three shares above 0 (core, influence, peripheral) that sum to 1")
+        out.add(
+            "community.core_share",
+            f"the layer shares sum to {sum(shares):g}",
+            "three shares above 0 (core, influence, peripheral) that sum to 1",
+        )
     needed = -(-c.members // c.group_size)
     if c.groups and c.groups < needed:
-        out.add("community.groups", f"{c.members} members need at least {needed} groups of "
-                f"{c.group_size}", f"0 (as many as needed) or at least {needed}")
+        out.add(
+            "community.groups",
+            f"{c.members} members need at least {needed} groups of {c.group_size}",
+            f"0 (as many as needed) or at least {needed}",
+        )
     if c.groups > c.members // 2:
-        out.add("community.groups", f"{c.groups} groups for {c.members} members",
-                f"at most {c.members // 2} (a group needs at least 2 members)")
+        out.add(
+            "community.groups",
+            f"{c.groups} groups for {c.members} members",
+            f"at most {c.members // 2} (a group needs at least 2 members)",
+        )
     if c.max_groups and c.max_groups < max(c.groups, needed):
-        out.add("community.max_groups", "fewer than the starting groups",
-                f"0 (no new groups) or at least {max(c.groups, needed)}")
+        out.add(
+            "community.max_groups",
+            "fewer than the starting groups",
+            f"0 (no new groups) or at least {max(c.groups, needed)}",
+        )
     slots = c.members + math.ceil(c.members * c.outside_friends)
     if len(ids) > slots:
-        out.add("community.edge_list", f"{len(ids)} people in the file but room for {slots} "
-                "(members and their outside friends)", "",
-                "raise community.members or community.outside_friends")
+        out.add(
+            "community.edge_list",
+            f"{len(ids)} people in the file but room for {slots} "
+            "(members and their outside friends)",
+            "",
+            "raise community.members or community.outside_friends",
+        )
     pop = PopulationParams(
-        members=c.members, group_capacity=c.group_size, groups=c.groups,
-        max_groups=c.max_groups, outside_ratio=c.outside_friends, layer_shares=shares,
+        members=c.members,
+        group_capacity=c.group_size,
+        groups=c.groups,
+        max_groups=c.max_groups,
+        outside_ratio=c.outside_friends,
+        layer_shares=shares,
     )
     return pop, graph, ids, edge_list
 
@@ -324,12 +419,16 @@ def convert(data: Any, out: Collector, base: Path, default_name: str) -> Convert
     """
     result = Converted()
     if not isinstance(data, dict):
-        out.add("", "the file is empty" if data is None else f"{show(data)} is not a plan",
-                "a mapping with community, team, product and calendar",
-                "start from a template in configs/plans/")
+        out.add(
+            "",
+            "the file is empty" if data is None else f"{show(data)} is not a plan",
+            "a mapping with community, team, product and calendar",
+            "start from a template in configs/plans/",
+        )
         return result
-    top = check_fields(out, PlanFile, {k: v for k, v in data.items() if k not in SECTIONS
-                                       and k != "calendar"}, "")
+    top = check_fields(
+        out, PlanFile, {k: v for k, v in data.items() if k not in SECTIONS and k != "calendar"}, ""
+    )
     plan = PlanFile(**top)
     plan.name = plan.name or default_name
     given: dict[str, dict[str, Any]] = {}
@@ -351,16 +450,22 @@ def convert(data: Any, out: Collector, base: Path, default_name: str) -> Convert
     )
     calendar = data.get("calendar")
     if calendar is None:
-        out.warnings.append("the plan has no calendar: nothing happens but the members' own "
-                            "talk (a baseline)")
+        out.warnings.append(
+            "the plan has no calendar: nothing happens but the members' own talk (a baseline)"
+        )
         calendar = []
     if not isinstance(calendar, list):
-        out.add("calendar", f"{show(calendar)} is not a list of entries",
-                "a list: each entry starts with '- what: ...'")
+        out.add(
+            "calendar",
+            f"{show(calendar)} is not a list of entries",
+            "a list: each entry starts with '- what: ...'",
+        )
         calendar = []
     specs = []
     for index, raw in enumerate(calendar):
-        made = _entry(out, raw, index, plan, ids, plan.community.members, prices)
+        made = _entry(
+            out, raw, index, plan=plan, ids=ids, members=plan.community.members, prices=prices
+        )
         if made:
             specs.append(made[0])
             result.entries.append(made[1])
@@ -373,13 +478,18 @@ def convert(data: Any, out: Collector, base: Path, default_name: str) -> Convert
         population=pop,
         graph=graph,
         operator=OperatorParams(
-            staff=t.people, care_per_staff_per_day=t.care_per_person_per_day,
-            wage_per_minute=t.cost_per_hour / 60, money_budget=t.budget,
+            staff=t.people,
+            care_per_staff_per_day=t.care_per_person_per_day,
+            wage_per_minute=t.cost_per_hour / 60,
+            money_budget=t.budget,
             minutes_per_staff_per_day=t.minutes_per_person_per_day,
         ),
-        product=ProductParams(list_price=p.list_price,
-                              list_price_on_sale=p.on_sale_outside_offers),
-        strategy=PlanParams(name=plan.name, list_price_on_sale=p.on_sale_outside_offers,
-                            switches=dict(plan.switches), touchpoints=specs),
+        product=ProductParams(list_price=p.list_price, list_price_on_sale=p.on_sale_outside_offers),
+        strategy=PlanParams(
+            name=plan.name,
+            list_price_on_sale=p.on_sale_outside_offers,
+            switches=dict(plan.switches),
+            touchpoints=specs,
+        ),
     )
     return result

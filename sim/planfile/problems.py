@@ -91,6 +91,13 @@ class Problem:
     allowed: str = ""
     suggestion: str = ""
 
+    def __post_init__(self) -> None:
+        # Keys and messages may quote the file: no control characters, short excerpts.
+        self.file = clean(self.file, 300)
+        self.field = clean(self.field, 120)
+        self.message, self.allowed = clean(self.message, 2000), clean(self.allowed, 2000)
+        self.suggestion = clean(self.suggestion, 200)
+
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file
         text = f"{place}: {self.field}: {self.message}" if self.field else f"{place}: "
@@ -103,7 +110,7 @@ class Problem:
         return text
 
 
-class PlanErrors(ConfigError):
+class PlanErrors(ConfigError):  # noqa: N818 (the name the forecast relies on)
     """A plan file with problems; ``problems`` lists every one, ``str()`` one per line."""
 
     def __init__(self, problems: list[Problem]):

@@ -22,7 +22,7 @@ from .vocabulary import RANK_WORDS, TARGET_WORDS, TIE_WORDS, TOUCHPOINTS
 START, END = "<!-- generated:start -->", "<!-- generated:end -->"
 
 
-def _value(value: Any) -> str:
+def _value(value: Any) -> str:  # noqa: PLR0911 (one return per type)
     if value is None:
         return "(left out)"
     if isinstance(value, bool):
@@ -84,7 +84,9 @@ def word_table() -> list[str]:
     """The touchpoint words with their engine type and settings."""
     rows = ["| `what:` | means | engine type | settings it sets |", "|---|---|---|---|"]
     for word, w in TOUCHPOINTS.items():
-        rows.append(f"| `{word}` | {w.meaning} | `{w.type}` | {_value(w.settings) if w.settings else ''} |")
+        rows.append(
+            f"| `{word}` | {w.meaning} | `{w.type}` | {_value(w.settings) if w.settings else ''} |"
+        )
     return rows
 
 
@@ -115,18 +117,35 @@ def tables() -> str:
     ]
     for title, cls, prefix in sections:
         out += [f"### {title}", "", *field_table(cls, prefix), ""]
-    out += ["### Touchpoint words (`what:`)", "",
-            "The engine's own type names are words too (with the engine's defaults): "
-            + ", ".join(f"`{k}`" for k in sorted(REGISTRY)) + ".", "", *word_table(), ""]
-    out += ["### Touchpoint settings", "",
-            "Written in the entry beside `what:`; they override the word's settings.", "",
-            *settings_table(), ""]
+    out += [
+        "### Touchpoint words (`what:`)",
+        "",
+        "The engine's own type names are words too (with the engine's defaults): "
+        + ", ".join(f"`{k}`" for k in sorted(REGISTRY))
+        + ".",
+        "",
+        *word_table(),
+        "",
+    ]
+    out += [
+        "### Touchpoint settings",
+        "",
+        "Written in the entry beside `what:`; they override the word's settings.",
+        "",
+        *settings_table(),
+        "",
+    ]
     out += ["### Target shorthands (`to:` as text)", "", "| `to:` | means |", "|---|---|"]
     out += [f"| `{k}` | {_value(v) if v else 'every member'} |" for k, v in TARGET_WORDS.items()]
     out += ["", "### Rankings (`to: {by: ...}`)", "", "| `by:` | engine `rank_by` |", "|---|---|"]
     out += [f"| `{k}` | `{v}` |" for k, v in RANK_WORDS.items()]
-    out += ["", "### Kinds of ties (`community.ties`)", "", "| `ties:` | engine `graph.kind` |",
-            "|---|---|"]
+    out += [
+        "",
+        "### Kinds of ties (`community.ties`)",
+        "",
+        "| `ties:` | engine `graph.kind` |",
+        "|---|---|",
+    ]
     out += [f"| `{k}` | `{v}` |" for k, v in TIE_WORDS.items()]
     return "\n".join(out)
 

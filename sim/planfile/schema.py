@@ -37,7 +37,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def type_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+def type_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR0911
     """The JSON Schema of a Python type, with the field's bounds and choices.
 
     Args:
@@ -105,9 +105,7 @@ def object_schema(cls: type, strict: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object"}
     if cls.__doc__:
         out["description"] = cls.__doc__.strip().splitlines()[0]
-    out["properties"] = {
-        f.name: field_schema(f, hints[f.name]) for f in dataclasses.fields(cls)
-    }
+    out["properties"] = {f.name: field_schema(f, hints[f.name]) for f in dataclasses.fields(cls)}
     if strict:
         out["additionalProperties"] = False
     return out
@@ -201,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
             if not p.is_file() or p.read_text(encoding="utf-8") != text
         ]
         for name in stale:
-            print(f"error: {name} is out of date; run python -m sim.planfile.schema",
-                  file=sys.stderr)
+            print(
+                f"error: {name} is out of date; run python -m sim.planfile.schema", file=sys.stderr
+            )
         return 1 if stale else 0
     SCHEMA_PATH.write_text(schema_text, encoding="utf-8")
     DOC_PATH.write_text(new_page, encoding="utf-8")

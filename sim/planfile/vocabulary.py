@@ -46,7 +46,9 @@ TOUCHPOINTS: dict[str, Word] = {
     # content
     "materials": Word("content", "study materials or a how-to posted in the group"),
     "live lesson": Word(
-        "content", "a live lesson", {"reach": 0.4, "value": 0.6, "trust_gain": 0.06, "minutes": 60.0}
+        "content",
+        "a live lesson",
+        {"reach": 0.4, "value": 0.6, "trust_gain": 0.06, "minutes": 60.0},
     ),
     "daily check-in": Word(
         "ugc_prompt", "members post their daily progress (training camps)", {"duration_hours": 12}
@@ -90,7 +92,9 @@ TOUCHPOINTS: dict[str, Word] = {
     ),
     # selling
     "teaser": Word("teaser", "a hint that an offer is coming (builds anticipation)"),
-    "limited-time offer": Word("offer", "a discounted price for a limited time, pinned in the group"),
+    "limited-time offer": Word(
+        "offer", "a discounted price for a limited time, pinned in the group"
+    ),
     "last-chance offer": Word(
         "offer",
         "a final short offer sent privately",

@@ -11,6 +11,7 @@ beyond ``MAX_NUMBER``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ import yaml
 
 from .problems import UNREADABLE, Collector, clean, show
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 MAX_BYTES = 256 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 12
 MAX_NUMBER = 1e12
+EXPONENT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
 @dataclass
@@ -33,7 +36,7 @@ class Document:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """The document is refused as a whole (too big, too deep)."""
 
 
@@ -47,12 +50,14 @@ class _Builder:
     def value(self, node: yaml.Node, path: str, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused(
+            raise _RefusedError(
                 f"the file expands to more than {MAX_NODES} values (aliases or a huge list); "
                 "write the plan out without YAML anchors (&) and aliases (*)"
             )
         if depth > MAX_DEPTH:
-            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels; a plan is a few levels deep")
+            raise _RefusedError(
+                f"nesting deeper than {MAX_DEPTH} levels; a plan is a few levels deep"
+            )
         line = node.start_mark.line + 1
         self.lines.setdefault(path, line)
         if isinstance(node, yaml.MappingNode):
@@ -68,8 +73,11 @@ class _Builder:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.out.problems.append(self._at(line, path, "YAML merge keys (<<) are not "
-                                                  "allowed; write the fields out"))
+                self.out.problems.append(
+                    self._at(
+                        line, path, "YAML merge keys (<<) are not allowed; write the fields out"
+                    )
+                )
                 continue
             key = self.scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
@@ -88,7 +96,7 @@ class _Builder:
             result[key] = self.value(value_node, sub, depth + 1)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: str) -> Any:  # noqa: PLR0911 (one per refusal)
         if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
             return node.value  # 20:00 is a time of day, not YAML 1.1's base-60 number
         try:
@@ -112,6 +120,15 @@ class _Builder:
                     self._at(node.start_mark.line + 1, path, f"number too large ({clean(value)})")
                 )
                 return UNREADABLE
+        if isinstance(value, str) and node.style in (None, "") and EXPONENT.match(value):
+            value = float(value)  # 1e5: a number (YAML 1.1 would read text)
+            if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+                self.out.problems.append(
+                    self._at(
+                        node.start_mark.line + 1, path, f"number too large ({clean(node.value)})"
+                    )
+                )
+                return UNREADABLE
         if not isinstance(value, str | int | float | bool | type(None)):
             value = node.value  # dates and times stay as the text written
         return value
@@ -122,7 +139,7 @@ class _Builder:
         return Problem(self.out.file, line, path, message, "", suggestion)
 
 
-def read(path: Path, out: Collector) -> Document | None:
+def read(path: Path, out: Collector) -> Document | None:  # noqa: PLR0911 (one per refusal)
     """Read ``path`` into plain data with field lines; problems go to ``out``.
 
     Args:
@@ -147,7 +164,7 @@ def read(path: Path, out: Collector) -> Document | None:
         return None
     builder = _Builder(out)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
         data = None if node is None else builder.value(node, "", 0)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -155,13 +172,15 @@ def read(path: Path, out: Collector) -> Document | None:
         from .problems import Problem
 
         out.problems.append(
-            Problem(out.file, mark.line + 1 if mark else 0, "", f"not valid YAML ({clean(problem, 80)})")
+            Problem(
+                out.file, mark.line + 1 if mark else 0, "", f"not valid YAML ({clean(problem, 80)})"
+            )
         )
         return None
     except RecursionError:
         out.add("", f"nesting too deep; a plan is a few levels deep (at most {MAX_DEPTH})")
         return None
-    except _Refused as exc:
+    except _RefusedError as exc:
         out.add("", str(exc))
         return None
     return Document(data, builder.lines)
