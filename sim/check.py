@@ -9,6 +9,7 @@ written. The format is described in ``docs/plan-format.md``.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sim.planfile import PlanErrors, load
@@ -39,10 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         count = len(exc.problems)
         print(f"{count} problem{'s' * (count != 1)} found; nothing was run", file=sys.stderr)
         return 2
-    print(render(plan))
-    for warning in plan.warnings:
-        print(f"warning: {clean(warning, 300)}")
-    print(f"{plan.source}: the plan is sound")
+    try:
+        print(render(plan))
+        for warning in plan.warnings:
+            print(f"warning: {clean(warning, 300)}")
+        print(f"{plan.source}: the plan is sound")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -33,7 +33,8 @@ def test_a_sound_plan_prints_its_calendar(capsys):
     assert len(days) == plan.params.days  # one block per day
     assert "opening ceremony" in out and "sharing session" in out and "limited-time offer" in out
     assert "price 599 CNY (anchor 1299)" in out
-    assert "shills" not in out.split("\n\n", 1)[1].split("days that")[0]  # switched off
+    assert "switched off: shills (line " in out
+    assert "shills" not in out.split("\n\n", 1)[1].split("days that")[0]  # not in the days
     assert out.rstrip().endswith("the plan is sound")
 
 

@@ -146,8 +146,15 @@ def render(plan: LoadedPlan) -> str:
         f"product{' ' + plan.product if plan.product else ''}: list price "
         f"{p.product.list_price:g} {plan.currency}, "
         + ("on sale all along" if p.product.list_price_on_sale else "sold only during offers"),
-        "",
     ]
+    off = [
+        f"{info.word} (line {info.line}, when: {spec.when})"
+        for spec, info in zip(p.strategy.touchpoints, plan.entries, strict=True)
+        if spec.when and not p.strategy.switches.get(spec.when)
+    ]
+    if off:
+        lines.append("switched off: " + "; ".join(off))
+    lines.append("")
     flagged = []
     for day in days(plan):
         if not day.items:

@@ -430,7 +430,7 @@ def convert(data: Any, out: Collector, base: Path, default_name: str) -> Convert
         out, PlanFile, {k: v for k, v in data.items() if k not in SECTIONS and k != "calendar"}, ""
     )
     plan = PlanFile(**top)
-    plan.name = plan.name or default_name
+    plan.name = clean(plan.name, 60) or default_name
     given: dict[str, dict[str, Any]] = {}
     for name, cls in SECTIONS.items():
         raw = data.get(name, {})

@@ -250,7 +250,7 @@ class Target:
     )
     stage_to: int = spec(6, "highest trust stage", "stage", 4, lo=0, hi=6)
     include_muted: bool = spec(True, "also members who muted the group", "", False)
-    members: list[str] = spec(
+    members: list[str | int] = spec(
         [], "only these members, by their ids in the edge list", "", ["u017", "u203"]
     )
 
