@@ -60,6 +60,18 @@ def test_staff_minutes_count_against_the_day(tmp_path: Path, capsys):
     code, out, _ = check(path, capsys)
     assert code == 0
     assert "90/100 min" in out and "120/100 min  OVER CAPACITY" in out
+    # a group task is done in every group; a lesson once; care per conversation
+    path.write_text(
+        "days: 1\ncommunity: {members: 100, groups: 2}\n"
+        "team: {people: 1, minutes_per_person_per_day: 1000}\ncalendar:\n"
+        "  - {what: opening ceremony, day: 1, at: 20}\n"
+        "  - {what: live lesson, day: 1, at: 19, minutes: 50}\n"
+        "  - {what: care, day: 1, at: 9, minutes: 4, to: {top: 5}}\n"
+    )
+    code, out, _ = check(path, capsys)
+    assert code == 0
+    assert "up to 10 care, 40 min" in out and "180 min" in out
+    assert f"total: 10/30 care, {180 + 50 + 40}/1000 min" in out
 
 
 # Hand-made malformed plans: (text, [(line, field, words the message must hold)]).

@@ -141,3 +141,39 @@ def test_every_planted_problem_is_reported(paths: list[tuple], bad: Any):
     }
     assert not missing, (missing, [str(p) for p in result.problems])
     assert all(p.line > 0 for p in result.problems)
+
+
+def mapping_paths(data: Any, path: tuple = ()) -> list[tuple]:
+    """Paths to the mappings of a plan whose keys are checked (not ``switches``)."""
+    found = []
+    if isinstance(data, dict):
+        if path != ("switches",):
+            found.append(path)
+        for k, v in data.items():
+            found += mapping_paths(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found += mapping_paths(v, (*path, i))
+    return found
+
+
+MAPPINGS = mapping_paths(LAYERED)
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from(MAPPINGS), min_size=1, max_size=6, unique=True),
+    st.sampled_from(["zzz", "pirce", "dya", "Qota", "target"]),
+)
+def test_every_unknown_field_is_reported(paths: list[tuple], key: str):
+    data = copy.deepcopy(LAYERED)
+    for path in paths:
+        node = data
+        for part in path:
+            node = node[part]
+        node[key] = 1
+    result = outcome(yaml.safe_dump(data, sort_keys=False))
+    assert isinstance(result, PlanErrors)
+    expected = {field_name((*p, key)) for p in paths}
+    assert expected == {p.field for p in result.problems}, [str(p) for p in result.problems]
+    assert all(p.line > 0 for p in result.problems)

@@ -16,7 +16,8 @@ from sim.engine.schedule import Schedule, compile_plan
 from sim.engine.validation import ConfigError, check_model
 from sim.plans import display_path
 
-from .convert import EntryInfo, convert
+from .convert import convert
+from .entries import EntryInfo
 from .problems import Collector, PlanErrors, Problem, clean
 from .yamlread import read
 

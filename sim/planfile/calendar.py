@@ -1,9 +1,10 @@
 """A plan shown as a calendar: day by day, what happens, to whom, and the team's workload.
 
 The workload is an estimate made before any run: staff minutes per touchpoint (once per
-group, per conversation, or once in all, as ``vocabulary.MINUTES_BASIS`` says) and, for
+group, per conversation held, or once in all, as ``vocabulary.MINUTES_BASIS`` says) and, for
 one-to-one touchpoints, the most conversations the target rule can ask for (its ``top`` per
-group, or every member of its layers). Days whose care or minutes may exceed the team's
+group, or every member of its layers) and how many of them the day's remaining capacity
+holds. Days whose care or minutes may exceed the team's
 capacity are flagged; in a run, the engine cares for as many as capacity allows, best-ranked
 first, and drops the rest.
 """
@@ -33,6 +34,7 @@ class Item:
     to: str
     minutes: float
     care: int  # most one-to-one conversations asked for (0 for other touchpoints)
+    held: int  # of those, how many the day's remaining capacity holds
     detail: str = ""
 
 
@@ -110,7 +112,8 @@ def days(plan: LoadedPlan) -> list[Day]:
         for d in range(1, p.days + 1)
     ]
     assert plan.schedule is not None
-    for firing in plan.schedule.all():
+    left = {day.day: day.care_capacity for day in result}  # refilled each day, as in the engine
+    for firing in plan.schedule.all():  # in time order
         day = result[firing.start // 24]
         info = plan.entries[firing.plan_index]
         basis = MINUTES_BASIS.get(firing.unit.name, "once")
@@ -118,13 +121,15 @@ def days(plan: LoadedPlan) -> list[Day]:
             basis = "once"
         minutes = getattr(firing.params, "minutes", 0.0)
         care = _reach(plan, firing) if firing.unit.uses_capacity() else 0
-        spent = {"group": minutes * groups, "member": minutes * care, "once": minutes}.get(
+        held = min(care, left[day.day])
+        left[day.day] -= held
+        spent = {"group": minutes * groups, "member": minutes * held, "once": minutes}.get(
             basis, 0.0
         )
         detail = _detail(firing, plan.currency)
         if info.note:
             detail = f"{detail}; {info.note}" if detail else info.note
-        day.items.append(Item(firing.start % 24, info.word, info.to, spent, care, detail))
+        day.items.append(Item(firing.start % 24, info.word, info.to, spent, care, held, detail))
         day.minutes += spent
         day.care += care
     for day in result:
@@ -164,8 +169,9 @@ def render(plan: LoadedPlan) -> str:
             head = f"day {day.day:>3}" if i == 0 else " " * 7
             work = f"{item.minutes:.0f} min"
             if item.care:
-                work = f"up to {item.care} care, " + work
-            text = f"{head}  {item.hour:02d}:00  {item.word:<20} {item.to:<32} {work}"
+                fit = f" ({item.held} fit)" if item.held < item.care else ""
+                work = f"up to {item.care} care{fit}, " + work
+            text = f"{head}  {item.hour:02d}:00  {item.word:<20} {work:<30} to {item.to}"
             lines.append(text + (f"  [{item.detail}]" if item.detail else ""))
         total = (
             f"{' ' * 7}  total: {day.care}/{day.care_capacity} care, "

@@ -33,6 +33,7 @@ def spec(
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
     words: tuple[str, ...] | None = None,
+    required: bool = False,
 ) -> Any:
     """A plan-file field with its documentation (read by the checker, schema and docs).
 
@@ -46,10 +47,12 @@ def spec(
         choices: the allowed words, if any.
         words: for a field that takes text or something else: the allowed texts (the
             loader checks them itself; the schema lists them).
+        required: the field must be given (its default is never used).
     """
     meta = {"doc": doc, "unit": unit, "example": example, "min": lo, "max": hi}
     meta["choices"] = choices
     meta["words"] = words
+    meta["required"] = required
     if dataclasses.is_dataclass(default):
         return dataclasses.field(default_factory=type(default), metadata=meta)
     if isinstance(default, list | dict):
@@ -265,6 +268,7 @@ class Entry:
         "",
         "opening ceremony",
         choices=tuple(all_words()),
+        required=True,
     )
     day: int = spec(1, "campaign day it happens (1 = the first day)", "day", 20, lo=1, hi=3650)
     at: int | str | list[int | str] = spec(

@@ -39,6 +39,8 @@ def _value(value: Any) -> str:  # noqa: PLR0911 (one return per type)
 
 
 def _default(f: dataclasses.Field) -> str:
+    if f.metadata.get("required"):
+        return "(required)"
     if f.default is not dataclasses.MISSING:
         value = f.default
     else:

@@ -88,6 +88,8 @@ def field_schema(f: dataclasses.Field, tp: Any) -> dict[str, Any]:
         doc += f" [{meta['unit']}]"
     if doc:
         out["description"] = doc
+    if meta.get("required"):
+        return out
     if f.default is not dataclasses.MISSING:
         default = _jsonable(f.default)
         if default is not None or f.default is None:
@@ -106,6 +108,9 @@ def object_schema(cls: type, strict: bool = True) -> dict[str, Any]:
     if cls.__doc__:
         out["description"] = cls.__doc__.strip().splitlines()[0]
     out["properties"] = {f.name: field_schema(f, hints[f.name]) for f in dataclasses.fields(cls)}
+    required = [f.name for f in dataclasses.fields(cls) if f.metadata.get("required")]
+    if required:
+        out["required"] = required
     if strict:
         out["additionalProperties"] = False
     return out
@@ -118,7 +123,6 @@ def entry_schema() -> dict[str, Any]:
     allows only the entry's own fields and that type's settings.
     """
     schema = object_schema(Entry, strict=False)
-    schema["required"] = ["what"]
     own = [f.name for f in dataclasses.fields(Entry)]
     settings: dict[str, dict[str, Any]] = {}
     rules = []
