@@ -128,6 +128,10 @@ MALFORMED = [
     ),
     ("community: {edge_list: nowhere.csv}\n", [(1, "community.edge_list", "no such file")]),
     ("community: {ties: smal world}\n", [(1, "community.ties", "small world")]),
+    (
+        "community: {members: 9000, ties: everyone knows everyone}\n",
+        [(1, "community.ties", "clustered")],
+    ),
     ("team: {people: two}\n", [(1, "team.people", "whole number")]),
     ("team: {people: 2.5}\n", [(1, "team.people", "whole number")]),
     ("product: {list_price: .nan}\n", [(1, "product.list_price", "finite")]),

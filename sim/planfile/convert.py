@@ -29,6 +29,7 @@ from .fields import SECTIONS, PlanFile
 from .problems import Collector, clean, show
 
 ENGINE_OFFER = (699.0 / 999.0, 1299.0 / 999.0)  # offer price and anchor per list price
+MAX_COMPLETE = 5000  # "everyone knows everyone" beyond this many people: too many ties to hold
 
 
 @dataclass
@@ -118,6 +119,13 @@ def _community(
             f"0 (no new groups) or at least {max(c.groups, needed)}",
         )
     slots = c.members + math.ceil(c.members * c.outside_friends)
+    if graph.kind == "complete" and slots > MAX_COMPLETE:
+        out.add(
+            "community.ties",
+            f"'everyone knows everyone' among {slots} people (members and outside friends)",
+            f"at most {MAX_COMPLETE} people for this kind of ties",
+            "use 'clustered' for a large community",
+        )
     if len(ids) > slots:
         out.add(
             "community.edge_list",
