@@ -225,11 +225,8 @@ def convert(data: Any, out: Collector, base: Path, default_name: str) -> Convert
             minutes_per_staff_per_day=t.minutes_per_person_per_day,
         ),
         product=ProductParams(list_price=p.list_price, list_price_on_sale=p.on_sale_outside_offers),
-        strategy=PlanParams(
-            name=plan.name,
-            list_price_on_sale=p.on_sale_outside_offers,
-            switches=dict(plan.switches),
-            touchpoints=specs,
-        ),
+        strategy=PlanParams(name=plan.name, switches=dict(plan.switches), touchpoints=specs),
     )
+    if hasattr(result.params.strategy, "list_price_on_sale"):  # until it moves to the product
+        result.params.strategy.list_price_on_sale = p.on_sale_outside_offers
     return result
