@@ -127,14 +127,14 @@ def _plan(name: str, edit: Callable[[dict], None] | None = None) -> PlanParams:
 def random_care(entry: Any) -> None:
     """Plan edit: care and KOL cultivation go to random members instead of by rule."""
     if entry.type in ("care", "kol_cultivation"):
-        keep = entry.target.skip_cared_within_hours
+        keep = entry.target.care_rest_hours
         entry.target = dataclasses.replace(
             entry.target,
             layers=list(LAYERS),
             min_stage=0,
             active_within_hours=0,
             rank_by="random",
-            skip_cared_within_hours=keep,
+            care_rest_hours=keep,
         )
 
 

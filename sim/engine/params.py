@@ -250,7 +250,9 @@ class TargetSpec:
     include_dormant: bool = True
     rank_by: str = "none"  # none | centrality | degree | need | trust | random
     top_k: int = 0  # 0: all who match; else the k highest by rank_by
-    skip_cared_within_hours: int = 0  # 0: any; else not cared for in the last n hours
+    care_rest_hours: int = 0  # 0: any; else only members last cared for n or more hours ago
+    silent_days: int = 0  # 0: any; else did not open the group in the last n days
+    member_slots: list[int] = field(default_factory=list)  # empty: any; else only these slots
 
 
 @dataclass
