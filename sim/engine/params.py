@@ -120,8 +120,8 @@ class ChannelParams:
 
     attention: float = 15.0  # backlog at which half of the new messages get read
     private_read_prob: float = 0.6  # chance a private message is read within the hour
-    post_prob: list[float] = _per_layer(0.06, 0.035, 0.003)  # chance to post per visit, silent feed
-    talk_boost: float = 4.0  # posting multiplier (1 + talk_boost) when others talk a lot
+    post_prob: list[float] = _per_layer(0.015, 0.008, 0.001)  # chance to post per visit, silent feed
+    talk_boost: float = 15.0  # posting multiplier (1 + talk_boost) when others talk a lot
     talk_scale: float = 5.0  # member posts read on a visit at which half the boost acts
     announce_prob: list[float] = _per_layer(0.7, 0.6, 0.25)  # buyer posts the purchase
     ugc_boost: float = 2.0  # posting multiplier while a UGC prompt runs
@@ -193,7 +193,7 @@ class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
     model: str = "logistic"  # logistic (the agent model) | bass (MODEL.md section 8)
-    intercept: float = -6.5
+    intercept: float = -6.0
     trust: float = 2.0
     need: float = 5.0
     herd: float = 2.5
