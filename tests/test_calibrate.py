@@ -92,6 +92,8 @@ def test_target_loss_is_zero_inside_and_squared_scaled_outside():
     one_sided = TargetSpec(metric="a.x", over="b.x", min=2.0, weight=3.0)
     assert target_loss(one_sided, 1.0) == pytest.approx(3.0 * (1.0 / 2.0) ** 2)
     assert target_loss(one_sided, math.nan) == 3.0 * NAN_LOSS
+    assert target_loss(one_sided, math.inf) == 0.0  # x / 0 with x > 0 is above any minimum
+    assert target_loss(TargetSpec(metric="a.x", over="b.x", max=2.0), math.inf) == NAN_LOSS
     exact = TargetSpec(metric="a.x", value=0.1, scale=0.01)
     assert target_loss(exact, 0.12) == pytest.approx(4.0)
 

@@ -176,11 +176,18 @@ def targets_table(problem: Problem, best: Outcome) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _cell(v: Any) -> str:
+    """A table cell: numbers to 4 significant digits, missing values empty."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def _md(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in frame.itertuples(index=False):
-        cells = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in row]
+        cells = [_cell(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -18,8 +18,9 @@ label given a plan file under ``calibration.strategies``; ``campaign`` is the ca
 **The loss.** A target with allowed range ``[lo, hi]`` and figure ``x`` costs
 ``weight * (d / scale)^2`` where ``d = max(lo - x, 0, x - hi)`` is the distance outside the
 range; ``scale`` defaults to the range's width, else the size of the bound or value, else 1.
-A figure that cannot be computed (NaN: e.g. a ratio over zero buyers) costs ``weight *
-NAN_LOSS``. The pattern loss is the sum over targets: 0 when every target holds.
+A ratio over zero is infinite (of the numerator's sign; NaN for 0 / 0). A figure that cannot
+be computed (NaN), or an infinite one outside its range, costs ``weight * NAN_LOSS``. The
+pattern loss is the sum over targets: 0 when every target holds.
 """
 
 from __future__ import annotations
@@ -157,13 +158,17 @@ def target_value(target: TargetSpec, value_of: Callable[[str, str], np.ndarray])
         return x
     label, figure = split_ref(target.over, "over")
     y = _mean(value_of(label, ALIASES.get(figure, figure)))
-    return x / y if y else math.nan
+    if y == 0:  # x / 0: infinite (of x's sign) when x is not 0, else undefined
+        return math.copysign(math.inf, x) if x and math.isfinite(x) else math.nan
+    return x / y
 
 
 def target_loss(target: TargetSpec, x: float) -> float:
     """The loss of one target at figure ``x`` (see the module docstring)."""
-    if not math.isfinite(x):
+    if math.isnan(x):
         return target.weight * NAN_LOSS
     low, high = target.bounds()
     d = max(low - x, 0.0, x - high)
+    if not math.isfinite(d):  # an infinite ratio outside its range
+        return target.weight * NAN_LOSS
     return target.weight * (d / target.loss_scale()) ** 2
