@@ -193,6 +193,16 @@ def test_same_values_same_loss_common_random_numbers(plan_file, campaign):
     assert evaluate(problem, [12.0]).loss != a.loss
 
 
+def test_study_is_reproducible_and_starts_at_the_base_values(plan_file, campaign):
+    settings = _campaign_settings(plan_file, campaign, trials=3, sampler_seed=4)
+    base = _base(plan_file)
+    base.activity.novelty_days = 5.0  # inside the bounds, whatever the default
+    problem = prepare(base, 0, 2, settings)
+    runs = [history_table(problem, run_study(problem, progress=False)[1]) for _ in range(2)]
+    pd.testing.assert_frame_equal(runs[0].drop(columns="seconds"), runs[1].drop(columns="seconds"))
+    assert runs[0].loc[0, "activity.novelty_days"] == 5.0
+
+
 def test_recovers_novelty_time_from_model_generated_campaign(plan_file, campaign):
     settings = _campaign_settings(plan_file, campaign, trials=20, sampler_seed=1)
     problem = prepare(_base(plan_file), 0, 8, settings)

@@ -129,6 +129,7 @@ def plot_profile(history: pd.DataFrame, table: pd.DataFrame, path: Path) -> None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     n = len(table)
     fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.4), squeeze=False)
@@ -144,6 +145,7 @@ def plot_profile(history: pd.DataFrame, table: pd.DataFrame, path: Path) -> None
         ax.axhline(best + threshold, color="C3", lw=0.8, ls="--")
         if row.log:
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap
         if history["loss"].min() > 0 and history["loss"].max() / max(best, 1e-12) > 100:
             ax.set_yscale("log")
         ax.set_xlabel(row.parameter)
