@@ -39,7 +39,6 @@ DAYS = 10
 MEMBERS = 200
 PLAN = """\
 name: tiny
-list_price_on_sale: true
 touchpoints:
   - {type: broadcast, day: 1, hours: [9, 20], every_days: 1}
   - {type: content, day: 2, hour: 19, every_days: 2}

@@ -13,6 +13,7 @@ progress bar; ``spread`` reads the parameters' spread from the trials near the b
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 
 from sim.analysis.space import ParameterRange, check_space, coerce, with_values
 from sim.engine import Engine
@@ -92,10 +94,6 @@ def _default_name(key: str) -> str:
 
 def _run_params(base: ModelParams, plan: str, where: str) -> tuple[ModelParams, str]:
     """``base`` with the plan (and the plan file's own settings) of a strategy or file."""
-    import copy
-
-    from omegaconf import OmegaConf
-
     try:
         plan_obj, settings, source = load_strategy(plan)
     except ConfigError as exc:
