@@ -16,8 +16,10 @@ functions return plain numbers; ``benchmarks/calibration.py`` prints them and
    below ``QUIET_POSTS_PER_100`` a day per 100 members over days 28-30), while ``sop`` still
    converts 8% to 12% there; fewer groups go quiet under ``layered``. Member posts count
    what members post (their own messages and purchase screenshots), as in ``groups.csv``.
-7. Care by centrality to core and influence members converts more than the same number of
-   care conversations given to random members (paired 95% interval above zero); doubling the
+7. Care by centrality to core and influence members converts more than the same team's
+   care given to random members (paired 95% interval above zero; the random rule uses the
+   whole capacity every day while the plan's rules sometimes run out of members, so random
+   care gets a few more conversations and the comparison is conservative); doubling the
    team raises ``layered`` conversion, with a larger gain from 2 to 4 staff than from 4 to 8.
 8. Under ``layered``, more than half of peripheral members' trust gain comes from other
    members' posts, and most of core members' from the operator's touchpoints.

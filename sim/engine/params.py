@@ -120,7 +120,9 @@ class ChannelParams:
 
     attention: float = 15.0  # backlog at which half of the new messages get read
     private_read_prob: float = 0.6  # chance a private message is read within the hour
-    post_prob: list[float] = _per_layer(0.015, 0.008, 0.001)  # chance to post per visit, silent feed
+    post_prob: list[float] = _per_layer(
+        0.015, 0.008, 0.001
+    )  # chance to post per visit, silent feed
     talk_boost: float = 15.0  # posting multiplier (1 + talk_boost) when others talk a lot
     talk_scale: float = 5.0  # member posts read on a visit at which half the boost acts
     announce_prob: list[float] = _per_layer(0.7, 0.6, 0.25)  # buyer posts the purchase

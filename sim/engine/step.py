@@ -1,29 +1,36 @@
-"""The hourly step: MODEL.md's processes in a fixed, documented order.
+"""The hourly step: the model's processes in a fixed, documented order.
 
-1. New hour: clear per-hour flags; close offers whose deadline has come; at midnight refill
-   the operator's care capacity.
-2. Decay: fatigue, anticipation, excitement, remembered purchase posts, content load.
-3. Touchpoints due this hour fire, in plan order, on the members their rule targets.
-4. Members open the group (daily rhythm x novelty x anticipation x excitement; muted
-   members rarely).
-5. Openers read the feed: the larger the backlog, the smaller the share read. Reading
-   mass notices (trust, fatigue, spam), member posts (peer trust), purchase and shill
-   posts (herd signal), the pinned offer.
+1. New hour: clear per-hour flags and counts; close offers whose deadline has come; at
+   midnight refill the team's care conversations and staff minutes.
+2. Decay: notice fatigue, remembered purchase posts, recent value, the groups' buzz, and
+   (while nonzero) anticipation, excitement, content load and study fatigue.
+3. Touchpoints due this hour fire, in plan order, on the members their rule targets; units
+   that use the team's capacity serve as many targets as today's conversations and minutes
+   allow, and what they drop is counted.
+4. Members open the group (activity x daily rhythm x novelty x anticipation x excitement x
+   the group's buzz; muted members rarely).
+5. Openers read the feed: the larger the backlog since their last visit, the smaller the
+   share read. Mass notices (trust, fatigue, a spam moment), member posts (peer trust,
+   value, talk), purchase and shill posts (herd signal, a little trust, awareness of an open
+   offer), content (study: trust, value, study fatigue), teasers (anticipation); openers may
+   notice the pinned offer.
 6. Running touchpoints act (shill posts and exposure, referral invites).
-7. Purchase: past the member's trust threshold, a logistic chance of trust, need, herd
-   pull, urgency, anchor, price, memory and fatigue, drawn through the member's purchase
-   clock (see ``_accumulate_hazard``); a quota caps offer sales.
-8. Posting: members who opened post; buyers announce purchases.
+7. Purchase: past the member's trust threshold, a logistic chance of the member's own
+   propensity, trust, need, herd pull, urgency, anchor, price, memory and fatigue, minus a
+   near cap above the reservation price and, at list price, waiting for an announced offer;
+   drawn through the member's purchase clock (``_accumulate_hazard``); a quota caps sales.
+8. Posting: openers post (more when they just read others' posts); buyers announce.
 9. Advocacy: buyers share outward (stage 6); their outside friends may join.
-10. Status: fatigue past the member's threshold mutes the group; muted members with low
-    trust leave.
+10. Status: fatigue past the member's threshold mutes the group; a visit that found little
+    value lately, or a member tired of study, may end in muting (drift); muted members
+    with low trust leave.
 11. Trust ladder: stages 0-4 from trust, 5 bought, 6 shared; up only, except after a
     trust shock.
 12. Record the hour.
 
-In ``purchase.model = bass`` mode only a fully mixed Bass purchase process runs (MODEL.md
-section 8): every member buys with hourly hazard 1 - exp(-(p + q F) / 24), F the share of
-members who bought, p and q per day.
+In ``purchase.model = bass`` mode only a fully mixed Bass purchase process runs (the check
+against theory): every member buys with hourly hazard 1 - exp(-(p + q F) / 24), F the share
+of members who bought, p and q per day.
 """
 
 from __future__ import annotations

@@ -39,12 +39,12 @@ class ReferralCampaign(Touchpoint):
         return params.duration_hours
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        ok = engine.book_group_minutes(firing.params.minutes)
-        engine.post_to_groups(FEED_OPERATOR, ok * 1.0)
+        firing.going = engine.book_group_minutes(firing.params.minutes)
+        engine.post_to_groups(FEED_OPERATOR, firing.going * 1.0)
 
     def during(self, engine, firing: Firing, hour: int) -> None:
         p, s = firing.params, engine.state
-        eligible = s.present & ((s.stage >= p.min_stage) | s.bought)
+        eligible = s.present & ((s.stage >= p.min_stage) | s.bought) & firing.going[:, None]
         incentive = 1.0 + p.reward_sensitivity * p.reward / engine.params.product.list_price
         chance = min(1.0, p.invite_prob * incentive * (p.contest_boost if p.contest else 1.0))
         inviters = eligible & (
