@@ -47,24 +47,27 @@ class PopulationParams:
     layer_degree_noise: float = bounded(0.5, 0, 10)
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
     # Beta concentration (higher: less spread)
-    need_concentration: float = bounded(6.0, gt=0, hi=1e4)
+    need_concentration: float = bounded(3.0, gt=0, hi=1e4)
     # reservation / list price
     price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85, lo=None, gt=0, hi=100)
     # log-normal sigma of the reservation price ratio
-    price_ratio_sigma: float = bounded(0.35, 0, 10)
+    price_ratio_sigma: float = bounded(0.5, 0, 10)
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
     conformity_concentration: float = bounded(5.0, gt=0, hi=1e4)
     activity_median: list[float] = _per_layer(0.45, 0.25, 0.07)  # open chance/hour at peak
     activity_sigma: float = bounded(0.5, 0, 10)  # log-normal sigma of the per-member activity
     trust_mean: list[float] = _per_layer(0.3, 0.2, 0.12)  # initial trust, Beta mean
     trust_concentration: float = bounded(8.0, gt=0, hi=1e4)
-    trust_threshold_mean: list[float] = _per_layer(0.3, 0.4, 0.45)  # trust needed to buy
+    trust_threshold_mean: list[float] = _per_layer(0.5, 0.5, 0.5)  # trust needed to buy
     trust_threshold_concentration: float = bounded(6.0, gt=0, hi=1e4)
     # Granovetter threshold on perceived adoption, Beta mean
     herd_threshold_mean: float = bounded(0.15, 0, 1)
     herd_threshold_concentration: float = bounded(3.0, gt=0, hi=1e4)
     fatigue_threshold_mean: float = bounded(0.7, 0, 1)  # fatigue at which a member mutes the group
     fatigue_threshold_concentration: float = bounded(10.0, gt=0, hi=1e4)
+    # sd of members' own log-odds of buying (unobserved taste: some members would not buy
+    # whatever happens, others need little persuasion)
+    propensity_sigma: float = bounded(2.0, 0, 10)
 
 
 @dataclass
@@ -125,11 +128,17 @@ class ActivityParams:
     dormant_factor: float = bounded(0.1, 0, 1)
     # activity multiplier at full anticipation (teasers)
     anticipation_boost: float = bounded(1.5, 0, 100)
-    anticipation_halflife_hours: float = bounded(36.0, gt=0, hi=1e6)  # how fast anticipation fades
+    anticipation_halflife_hours: float = bounded(72.0, gt=0, hi=1e6)  # how fast anticipation fades
     # activity multiplier at full excitement (events)
     excitement_boost: float = bounded(1.0, 0, 100)
     # how fast excitement after an event fades
     excitement_halflife_hours: float = bounded(24.0, gt=0, hi=1e6)
+    # open chance multiplier when the group is at its busiest
+    busy_boost: float = bounded(1.0, 0, 100)
+    # recent member posts in the group at which half the boost acts
+    busy_scale: float = bounded(10.0, gt=0, hi=1e6)
+    # how fast the group's recent buzz fades
+    busy_halflife_hours: float = bounded(6.0, gt=0, hi=1e6)
 
 
 @dataclass
@@ -140,11 +149,19 @@ class ChannelParams:
     attention: float = bounded(15.0, gt=0, hi=1e6)
     # chance a private message is read within the hour
     private_read_prob: float = bounded(0.6, 0, 1)
-    post_prob: list[float] = _per_layer(0.2, 0.12, 0.01)  # chance to post per visit
+    post_prob: list[float] = _per_layer(
+        0.015, 0.008, 0.001
+    )  # chance to post per visit, silent feed
+    # posting multiplier (1 + talk_boost) when others talk a lot
+    talk_boost: float = bounded(15.0, 0, 1000)
+    # member posts read on a visit at which half the boost acts
+    talk_scale: float = bounded(5.0, gt=0, hi=1e6)
     announce_prob: list[float] = _per_layer(0.7, 0.6, 0.25)  # buyer posts the purchase
     ugc_boost: float = bounded(2.0, 0, 100)  # posting multiplier while a UGC prompt runs
     # how fast recent content stops saturating
     content_halflife_hours: float = bounded(24.0, gt=0, hi=1e6)
+    # recent pieces studied at which a piece's value is 1/e
+    content_saturation: float = bounded(2.0, gt=0, hi=1e6)
 
 
 @dataclass
@@ -156,6 +173,7 @@ class TrustParams:
     repetition_decay: float = bounded(0.97, 0, 1)
     # per member post read: share of the gap to the posters' trust closed
     peer_gain: float = bounded(0.01, 0, 1)
+    herd_gain: float = bounded(0.005, 0, 1)  # per purchase post read: trust gain (times 1 - trust)
     stage_thresholds: list[float] = field(
         default_factory=lambda: [0.15, 0.3, 0.45, 0.6], metadata={"gt": 0, "lt": 1, "length": 4}
     )
@@ -171,6 +189,19 @@ class FatigueParams:
     decay_halflife_hours: float = bounded(96.0, gt=0, hi=1e6)  # fatigue fades slowly
     leave_trust: float = bounded(0.4, 0, 1)  # dormant members below this trust may leave
     leave_prob: float = bounded(0.01, 0, 1)  # hourly chance such a member leaves
+    # study fatigue added by each content piece studied
+    study_per_piece: float = bounded(0.05, 0, 1)
+    study_halflife_hours: float = bounded(72.0, gt=0, hi=1e6)  # how fast study fatigue fades
+    # chance a visit ends in muting when the group gave no value
+    drift_per_visit: float = bounded(0.02, 0, 1)
+    # recent value at which the drift chance falls to 1/e
+    value_scale: float = bounded(0.5, gt=0, hi=1e6)
+    # how long an experienced value keeps counting
+    value_halflife_hours: float = bounded(72.0, gt=0, hi=1e6)
+    # drift added per unit of study fatigue, whatever the value
+    study_drift: float = bounded(4.0, 0, 1000)
+    # recent value of each member post read (people answer)
+    peer_value: float = bounded(0.02, -1, 1)
 
 
 @dataclass
@@ -182,6 +213,8 @@ class MemoryParams:
     weight_final: float = bounded(0.4, 0, 1)
     # moment of reading mass messages, times fatigue / own threshold
     spam_moment: float = bounded(-0.15, -1, 1)
+    # weaker moments neither start nor replace the memory
+    notice_threshold: float = bounded(0.1, 0, 1)
 
 
 @dataclass
@@ -196,6 +229,8 @@ class HerdParams:
     seen_halflife_hours: float = bounded(48.0, gt=0, hi=1e6)
     # adoption past the threshold at which the pull is 63% on
     threshold_width: float = bounded(0.05, gt=0, hi=1)
+    # chance a purchase post read makes the reader aware of the offer
+    aware_per_post: float = bounded(0.5, 0, 1)
 
 
 @dataclass
@@ -212,15 +247,19 @@ class PurchaseParams:
 
     # logistic (the agent model) | bass (MODEL.md section 8)
     model: str = bounded("logistic", choices=PURCHASE_MODELS)
-    intercept: float = bounded(-7.7, -50, 50)
-    trust: float = bounded(3.0, -50, 50)
-    need: float = bounded(2.5, -50, 50)
+    intercept: float = bounded(-6.0, -50, 50)
+    trust: float = bounded(2.0, -50, 50)
+    need: float = bounded(5.0, -50, 50)
     herd: float = bounded(2.5, -50, 50)
     urgency: float = bounded(2.5, -50, 50)
     anchor: float = bounded(3.0, -50, 50)  # per unit of discount below the anchor price
     price: float = bounded(3.0, -50, 50)  # per unit of (reservation - price) / list price
-    memory: float = bounded(1.5, -50, 50)
+    memory: float = bounded(0.5, -50, 50)
     fatigue: float = bounded(-2.0, -50, 50)
+    # log-odds lost per unit of price above the reservation price
+    reservation: float = bounded(30.0, 0, 1000)
+    # log-odds lost at list price per unit of anticipation (a known offer)
+    wait: float = bounded(6.0, 0, 1000)
     bass_p: float = bounded(0.01, 0, 1)  # bass mode: innovation rate per day
     bass_q: float = bounded(0.3, 0, 10)  # bass mode: imitation rate per day
 
@@ -244,6 +283,7 @@ class OperatorParams:
 
     staff: int = bounded(2, 0, 1e5)
     care_per_staff_per_day: int = bounded(30, 0, 1e5)  # one-to-one conversations per person per day
+    minutes_per_staff_per_day: float = bounded(480.0, 0, 1440)  # working minutes per person per day
     wage_per_minute: float = bounded(1.0, 0, 1e6)  # money per staff minute
     money_budget: float = bounded(50000.0, 0, 1e12)  # discounts, prizes and shill accounts
 
@@ -253,6 +293,7 @@ class ProductParams:
     """The paid product."""
 
     list_price: float = bounded(999.0, gt=0, hi=1e9)
+    list_price_on_sale: bool = True  # can members buy at list price outside offers (every plan)
 
 
 @dataclass
@@ -269,6 +310,10 @@ class TargetSpec:
     # none | centrality | degree | need | trust | random
     rank_by: str = bounded("none", choices=RANK_BY)
     top_k: int = bounded(0, 0)  # 0: all who match; else the k highest by rank_by
+    # 0: any; else only members last cared for n or more hours ago
+    care_rest_hours: int = bounded(0, 0, 1e6)
+    silent_days: int = bounded(0, 0, 3650)  # 0: any; else did not open the group in the last n days
+    member_slots: list[int] = bounded([], 0)  # empty: any; else only these slots
 
 
 @dataclass
@@ -291,7 +336,6 @@ class PlanParams:
     """A strategy: a plan of touchpoints, as data."""
 
     name: str = "sop"
-    list_price_on_sale: bool = True  # can members buy at list price outside offers
     switches: dict[str, bool] = field(default_factory=dict)  # named on/off switches for entries
     touchpoints: list[TouchpointSpec] = field(default_factory=list)
 
