@@ -98,9 +98,7 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
         ConfigError: naming the file, the entry and the field, and what is allowed.
     """
     if not isinstance(data, Mapping):
-        raise ConfigError(
-            f"{source}: expected a mapping with name, switches and touchpoints"
-        )
+        raise ConfigError(f"{source}: expected a mapping with name, switches and touchpoints")
     if "list_price_on_sale" in data:
         raise ConfigError(
             f"{source}: list_price_on_sale is no longer a plan setting: whether the product "
