@@ -332,6 +332,7 @@ def test_field_docs_cover_every_file() -> None:
         "hourly.csv",
         "replicates.csv",
         "summary.json",
+        "trust_sources.csv",
     }
     assert field_doc("daily.csv", "stage_3_core")
     with pytest.raises(KeyError):
@@ -355,6 +356,9 @@ def test_share_intervals_stay_between_0_and_1_and_amounts_keep_the_t_interval():
     low, high = stat["ci95"]
     assert 0 < low < stat["mean"] < high < 1
     assert mean_ci95([0.0, 0.0], share=True)["ci95"] == [0.0, 0.0]
+    same = mean_ci95([0.1, 0.1, 0.1], share=True)  # no spread (up to rounding)
+    low, high = same["ci95"]
+    assert low <= same["mean"] <= high and high - low < 1e-9  # error bars never negative
     high_share = mean_ci95([0.9, 1.0, 0.97], share=True)["ci95"]
     assert high_share[1] < 1
     assert is_share("conversion_rate") and is_share("peak48_share") and not is_share("roi")

@@ -62,11 +62,12 @@ def _interval(x: np.ndarray, share: bool = False) -> tuple[float | None, list[fl
         return mean, [mean, mean]
     sem = float(x.std(ddof=1)) / math.sqrt(n)
     t = float(stats.t.ppf(0.975, n - 1))
-    if share and 0.0 < mean < 1.0:
-        # logit scale: se of logit(mean) = se / (mean (1 - mean)), mapped back by expit
+    if share and sem > 0 and 0.0 < mean < 1.0:
+        # logit scale: se of logit(mean) = se / (mean (1 - mean)), mapped back by expit;
+        # the bounds are kept on either side of the mean (rounding could cross it)
         centre, half = math.log(mean / (1.0 - mean)), t * sem / (mean * (1.0 - mean))
-        return mean, [_expit(centre - half), _expit(centre + half)]
-    if share:  # every replicate at the bound (0 or 1): no spread seen
+        return mean, [min(mean, _expit(centre - half)), max(mean, _expit(centre + half))]
+    if share:  # no spread seen (every replicate equal, or all at a bound)
         return mean, [mean, mean]
     return mean, [mean - t * sem, mean + t * sem]
 
