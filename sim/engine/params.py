@@ -37,7 +37,7 @@ class PopulationParams:
     layer_degree_noise: float = 0.5  # sd of log-degree noise when ranking members into layers
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
     need_concentration: float = 3.0  # Beta concentration (higher: less spread)
-    price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85)  # reservation / list price
+    price_ratio_median: list[float] = _per_layer(1.1, 1.0, 0.85)  # reservation / list price
     price_ratio_sigma: float = 0.5  # log-normal sigma of the reservation price ratio
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
     conformity_concentration: float = 5.0
@@ -51,7 +51,7 @@ class PopulationParams:
     herd_threshold_concentration: float = 3.0
     fatigue_threshold_mean: float = 0.7  # fatigue at which a member mutes the group
     fatigue_threshold_concentration: float = 10.0
-    propensity_sigma: float = 2.0  # sd of members' own log-odds of buying (unobserved taste:
+    propensity_sigma: float = 2.5  # sd of members' own log-odds of buying (unobserved taste:
     # some members would not buy whatever happens, others need little persuasion)
 
 
@@ -195,17 +195,19 @@ class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
     model: str = "logistic"  # logistic (the agent model) | bass (MODEL.md section 8)
-    intercept: float = -6.0
-    trust: float = 2.0
-    need: float = 5.0
-    herd: float = 2.5
-    urgency: float = 2.5
-    anchor: float = 3.0  # per unit of discount below the anchor price
-    price: float = 3.0  # per unit of (reservation - price) / list price
+    intercept: float = -3.0
+    trust: float = 1.0
+    need: float = 3.0
+    herd: float = 1.5
+    urgency: float = 1.5
+    anchor: float = 2.0  # per unit of discount below the anchor price
+    price: float = 1.5  # per unit of (reservation - price) / list price
     memory: float = 0.5
     fatigue: float = -2.0
     reservation: float = 30.0  # log-odds lost per unit of price above the reservation price
-    wait: float = 6.0  # log-odds lost at list price per unit of anticipation (a known offer)
+    wait: float = 3.0  # log-odds lost at list price per unit of anticipation (a known offer)
+    consider_per_message: float = 1.0  # a member thinks of buying in an hour with chance
+    # 1 - exp(-this x messages about buying read); care and a seen offer always prompt
     bass_p: float = 0.01  # bass mode: innovation rate per day
     bass_q: float = 0.3  # bass mode: imitation rate per day
 
