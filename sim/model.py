@@ -307,7 +307,7 @@ def _apply_overrides(
     elif strategy is not None or p.strategy == PlanParams():
         # No strategy and no plan of one's own: the shipped plan the default name promises.
         plan, settings, source = load_strategy(str(strategy or DEFAULT_STRATEGY))
-        _apply_settings(p, settings, source)
+        apply_settings(p, settings, source)
         p.strategy = plan
     if members is not None:
         pop = p.population
@@ -353,8 +353,17 @@ def check_days(params: ModelParams, source: str = "strategy") -> None:
         )
 
 
-def _apply_settings(p: ModelParams, settings: Mapping[str, Any], source: str) -> None:
-    """Set (nested) model parameters from a mapping, checking names and types."""
+def apply_settings(p: ModelParams, settings: Mapping[str, Any], source: str) -> None:
+    """Set (nested) model parameters from a mapping, checking names and types.
+
+    Args:
+        p: the parameters to change (in place).
+        settings: ``{section: {field: value}}`` or ``{field: value}`` for top-level fields.
+        source: where the settings come from, named in errors.
+
+    Raises:
+        ConfigError: an unknown section or field, or a value of the wrong type.
+    """
     names = {f.name for f in dataclasses.fields(ModelParams)} - {"strategy"}
     for key, value in settings.items():
         if key not in names:

@@ -1,0 +1,146 @@
+"""The page's Solara components: a lesson card, step buttons, notes, and the community views.
+
+Every component reads the ``Classroom`` it is given; the community views also read Mesa's
+``update_counter`` (through ``SolaraViz``'s wrapper), so they redraw after every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import solara.widgets
+from mesa.visualization.utils import force_update, update_counter
+
+from sim.classroom.classroom import MODES, Classroom, Side
+from sim.classroom.drawing import network_spec, purchases_spec, stages_spec, status_spec
+from sim.classroom.narration import when
+from sim.classroom.settings import CONTROLS
+
+NETWORK_SIZE = 360
+CHART_WIDTH = 340
+EVENT_LINES = 4
+
+
+def vega(spec: dict[str, Any]) -> solara.Element:
+    """A Vega-Lite chart from a spec (no Altair validation: the specs are built here)."""
+    return solara.widgets.VegaLite.element(spec=spec)
+
+
+@solara.component
+def LessonCard(classroom: Classroom, names: list[str], on_pick: Callable[[str], None]) -> None:
+    """The lesson picker, the lesson's explanation and its question for the class."""
+    lesson = classroom.lesson
+    titles = {name: classroom.lessons[name].title for name in names}
+    with solara.Card("Lesson"):
+        solara.Select(
+            label="Lesson",
+            value=titles[lesson.name],
+            values=list(titles.values()),
+            on_value=lambda title: on_pick(next(n for n, t in titles.items() if t == title)),
+        )
+        solara.Text(lesson.explanation, classes=["classroom-explanation"])
+        solara.Success(f"Question: {lesson.question}", dense=True, icon=False)
+        sides = f"with: {lesson.with_side.label} · without: {lesson.without_side.label}"
+        solara.Text(sides, style={"font-size": "0.85em", "color": "#555"})
+
+
+@solara.component
+def StepCard(model: solara.Reactive[Classroom]) -> None:
+    """Buttons that step every community by an hour or by a day."""
+
+    def step(hours: int) -> None:
+        model.value.step_hours(hours)
+        force_update()
+
+    update_counter.get()
+    running = model.value.running
+    with solara.Card("Step"), solara.Row():
+        solara.Button("+1 hour", on_click=lambda: step(1), disabled=not running, color="primary")
+        solara.Button("+1 day", on_click=lambda: step(24), disabled=not running, color="primary")
+
+
+@solara.component
+def NotesCard(classroom: Classroom) -> None:
+    """Which controls do nothing here, and why; and when control changes apply."""
+    notes: dict[str, str] = {}
+    errors = [side.error for side in classroom.sides if side.error]
+    for side in classroom.sides:
+        notes |= side.notes
+    with solara.Card("About the controls"):
+        solara.Text("Changed controls apply when you press Reset.", style={"font-size": "0.9em"})
+        for error in dict.fromkeys(errors):
+            solara.Error(error)
+        for name, why in notes.items():
+            solara.Text(
+                f"{CONTROLS[name].label}: does nothing here ({why}).",
+                style={"font-size": "0.85em", "color": "#666"},
+            )
+
+
+def counters_text(side: Side) -> str:
+    """One line of counts: time, members by status, buyers."""
+    c = side.counters()
+    hour = side.model.engine.hour
+    time = "start" if hour == 0 else when(hour)
+    share = c["buyers"] / max(c["ever"], 1)
+    return (
+        f"{time} · {c['present']} members: {c['active']} active, {c['dormant']} muted, "
+        f"{c['left']} left · {c['buyers']} bought ({share:.0%})"
+    )
+
+
+def _tops(classroom: Classroom) -> dict[str, int]:
+    """Shared y-axis tops, so two sides' charts compare at a glance."""
+    tops = {"stages": 1, "purchases": 1, "status": 1}
+    for side in classroom.sides:
+        if side.model is None:
+            continue
+        rec, hour = side.model.engine.recorder, side.model.engine.hour
+        if hour:
+            tops["stages"] = max(tops["stages"], int(rec.stages[:hour, 0].sum(axis=(1, 2)).max()))
+            tops["status"] = max(tops["status"], int(rec.status[:hour, 0].max()))
+            daily = rec.purchases[:hour, 0]
+            days = -(-hour // 24)
+            sums = [int(daily[d * 24 : (d + 1) * 24].sum()) for d in range(days)]
+            tops["purchases"] = max(tops["purchases"], *sums)
+    return tops
+
+
+@solara.component
+def CommunityView(classroom: Classroom, index: int) -> None:
+    """One side: its label, counters, latest events, graph and charts.
+
+    In one-community mode view 0 shows the community and view 1 its charts.
+    """
+    update_counter.get()  # redraw after every step (Mesa's signal)
+    two = classroom.mode == MODES[0]
+    if not two and index == 1:
+        side = classroom.sides[0]
+        if side.model is not None:
+            _charts(side, _tops(classroom))
+        return
+    side = classroom.sides[index]
+    title = f"{'With' if index == 0 else 'Without'}: {side.label}" if two else side.label
+    with solara.Column(gap="4px", classes=[f"classroom-side-{index}"]):
+        solara.Text(title, style={"font-weight": "bold", "font-size": "1.1em"})
+        if side.model is None:
+            solara.Error(side.error)
+            return
+        solara.Text(counters_text(side), classes=["classroom-counters"])
+        lines = side.narrator.lines[-EVENT_LINES:] or [
+            "nothing has happened yet: press step or play"
+        ]
+        solara.Text(lines[-1], classes=["classroom-event"], style={"font-weight": "bold"})
+        for line in reversed(lines[:-1]):
+            solara.Text(line, style={"font-size": "0.85em", "color": "#555"})
+        vega(network_spec(side.model, side.xy, NETWORK_SIZE))
+        if two:
+            _charts(side, _tops(classroom))
+
+
+def _charts(side: Side, tops: dict[str, int]) -> None:
+    vega(stages_spec(side.model, CHART_WIDTH, tops["stages"]))
+    vega(purchases_spec(side.model, CHART_WIDTH, tops["purchases"]))
+    vega(status_spec(side.model, CHART_WIDTH, tops["status"]))
