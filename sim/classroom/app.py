@@ -89,6 +89,7 @@ def ClassroomPage(lessons: dict[str, Lesson]) -> None:
     with solara.Sidebar():
         LessonCard(model.value, names, pick)
         StepCard(model)
+        NotesCard(model.value)
     SolaraViz(
         model,
         components=COMPONENTS,
@@ -96,8 +97,6 @@ def ClassroomPage(lessons: dict[str, Lesson]) -> None:
         play_interval=PLAY_INTERVAL_MS,
         name=f"Classroom: {model.value.lesson.title}",
     ).key(f"viz-{picked.value}")
-    with solara.Sidebar():
-        NotesCard(model.value)
 
 
 @solara.component

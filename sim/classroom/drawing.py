@@ -137,6 +137,7 @@ def network_spec(model: CommunityModel, xy: np.ndarray, size: int = 380) -> dict
     ties = _ties(model, xy)
     stage_expr = "[" + ",".join(f"'{n}'" for n in STAGE_NAMES) + "][datum.value]"
     layer_expr = "['core','influence','peripheral'][datum.value]"
+    layer_legend = {"title": "layer", "labelExpr": layer_expr, "orient": "bottom"}
     layers: list[dict[str, Any]] = [
         {
             "data": {"values": ties},
@@ -167,15 +168,15 @@ def network_spec(model: CommunityModel, xy: np.ndarray, size: int = 380) -> dict
                 },
                 "shape": {
                     "field": "l",
-                    "type": "ordinal",
+                    "type": "nominal",
                     "scale": {"domain": [0, 1, 2], "range": list(LAYER_SHAPES)},
-                    "legend": {"title": "layer", "labelExpr": layer_expr, "orient": "bottom"},
+                    "legend": layer_legend,
                 },
                 "size": {
                     "field": "l",
-                    "type": "ordinal",
+                    "type": "nominal",
                     "scale": {"domain": [0, 1, 2], "range": list(LAYER_SIZES)},
-                    "legend": None,
+                    "legend": layer_legend,
                 },
                 "opacity": {
                     "field": "t",
@@ -306,7 +307,7 @@ def purchases_spec(
     }
     return _chart(
         rows,
-        {"type": "bar", "color": "#31a354", "width": {"band": 0.9}, "binSpacing": 0},
+        {"type": "bar", "color": "#31a354"},
         {"x": x, "y": y},
         "Purchases per day",
         width,

@@ -68,7 +68,7 @@ def NotesCard(classroom: Classroom) -> None:
     errors = [side.error for side in classroom.sides if side.error]
     for side in classroom.sides:
         notes |= side.notes
-    with solara.Card("About the controls"):
+    with solara.Card("About the controls"), solara.Column(gap="2px"):
         solara.Text("Changed controls apply when you press Reset.", style={"font-size": "0.9em"})
         for error in dict.fromkeys(errors):
             solara.Error(error)
