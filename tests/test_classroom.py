@@ -17,7 +17,7 @@ import yaml
 
 from sim.agents import ROW
 from sim.classroom.classroom import MODES, Classroom
-from sim.classroom.drawing import layout, network_spec, purchases_spec, stages_spec, status_spec
+from sim.classroom.drawing import charts_spec, layout, purchases_spec, stages_spec, status_spec
 from sim.classroom.lessons import LESSON_DIR, load_lesson, load_lessons, read_lessons
 from sim.classroom.narration import Narrator
 from sim.classroom.settings import SideSpec, build_side, peak_event, resolve
@@ -211,23 +211,18 @@ def test_narration_tells_of_an_offer_and_its_first_hours():
     assert narrator.latest.startswith(f"the campaign is over: {buyers} of ")
 
 
-def test_layout_is_fixed_and_the_specs_read_the_current_state(lessons):
+def test_layout_is_fixed_and_the_pictures_and_charts_follow_the_state(lessons):
     room = Classroom(lesson="sop_vs_layered", lessons=lessons, **SMALL)
     side = room.sides[0]
     model = side.model
     assert layout(model) is side.xy and np.abs(side.xy).max() <= 1.1
-    before = network_spec(model, side.xy)
+    first = side.picture.jpeg()
+    assert first[:3] == b"\xff\xd8\xff" and side.picture.jpeg() == first  # same state, same picture
+    offsets = [layer.get_offsets().copy() for layer in side.picture.layers]
     room.step_hours(48)
-    after = network_spec(model, side.xy)
-    nodes_before, nodes_after = (
-        before["layer"][1]["data"]["values"],
-        after["layer"][1]["data"]["values"],
-    )
-    assert [(n["x"], n["y"]) for n in nodes_before] == [
-        (n["x"], n["y"]) for n in nodes_after[: len(nodes_before)]
-    ]
-    stages = [n["s"] for n in nodes_after]
-    assert stages == model.engine.state.stage[ROW, model.engine.state.ever_member[ROW]].tolist()
+    assert side.picture.jpeg() != first
+    for before, layer in zip(offsets, side.picture.layers, strict=True):
+        np.testing.assert_array_equal(layer.get_offsets()[: len(before)], before)  # nobody moves
     rows = stages_spec(model)["data"]["values"]
     last = [r["n"] for r in rows if r["d"] == 2.0]
     assert sum(last) == int(model.engine.state.present[ROW].sum())
@@ -235,3 +230,4 @@ def test_layout_is_fixed_and_the_specs_read_the_current_state(lessons):
     assert sum(r["n"] for r in daily) == int(model.engine.recorder.purchases[:48, ROW].sum())
     status = status_spec(model)["data"]["values"]
     assert {r["t"] for r in status} == {"active", "dormant", "left"}
+    assert len(charts_spec(model)["vconcat"]) == 3

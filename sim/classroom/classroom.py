@@ -5,8 +5,8 @@
 :class:`Side` (``mode="one community"``: the lesson's "with" side under the page's
 controls) or two (``mode="side by side"``: the lesson's "with" and "without" sides, same
 seed, the controls the lesson contrasts set by each side). Each side is a
-``sim.model.CommunityModel`` with a narrator and a fixed layout. ``step`` advances every
-side by one campaign hour, so two sides always show the same hour.
+``sim.model.CommunityModel`` with a narrator, a fixed layout and its picture. ``step``
+advances every side by one campaign hour, so two sides always show the same hour.
 
 A side whose settings cannot be used (``days`` shorter than the plan, say) has no model
 and an ``error`` to show instead: the page explains, it does not crash.
@@ -24,6 +24,7 @@ from sim.agents import ROW
 from sim.classroom.drawing import layout
 from sim.classroom.lessons import Lesson, load_lessons
 from sim.classroom.narration import Narrator
+from sim.classroom.picture import GraphPicture
 from sim.classroom.settings import (
     CONTROLS,
     SideSpec,
@@ -48,6 +49,7 @@ class Side:
     model: CommunityModel | None = None
     narrator: Narrator | None = None
     xy: np.ndarray | None = None
+    picture: GraphPicture | None = None
     error: str = ""
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -156,6 +158,7 @@ class Classroom(mesa.Model):
             return side
         side.narrator = Narrator(side.model)
         side.xy = layout(side.model)
+        side.picture = GraphPicture(side.model, side.xy)
         side.notes = control_notes(side.model.params, contrast)
         return side
 

@@ -1,15 +1,13 @@
-"""What the classroom page draws: the community graph and its charts, as Vega-Lite specs.
+"""What the classroom page draws: the graph's fixed layout, and the charts (Vega-Lite).
 
 The graph's layout is computed once per graph (cached by its ties, so a reset with the
 same seed and both sides of a lesson share it) and never per frame: members keep their
-place from step to step. Each frame only reads the engine's arrays for the members' trust
-stage, layer, status and purchase, and the recorder for the charts, so a redraw costs a
-few milliseconds of Python; the browser draws the specs.
+place from step to step. ``sim.classroom.picture`` draws the graph on it. The charts read
+the engine's recorder (members by trust stage, daily purchases, active / dormant / left)
+and come as one Vega-Lite spec per community, which the browser draws.
 
-Encodings: colour is the trust stage (0-4 from trust, 5 bought, 6 advocate), shape the
-layer (core diamond, influence square, peripheral circle), buyers have a dark ring,
-shill accounts are red crosses in the centre while they post, dormant members are faded
-and members who left almost invisible. Outside contacts who have not joined are not drawn.
+Encodings shared with the graph: colour is the trust stage (0-4 from trust, 5 bought,
+6 advocate), shape the layer (core diamond, influence square, periphery circle).
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ STAGE_NAMES = (
 )
 STAGE_COLOURS = ("#d9d9d9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#31a354", "#fdae6b")
 LAYER_SHAPES = ("diamond", "square", "circle")
-LAYER_SIZES = (90, 45, 22)
 STATUS_NAMES = ("active", "dormant", "left")
 STATUS_OPACITY = (1.0, 0.3, 0.08)
 SIDE_COLOURS = ("#1f77b4", "#d62728")
@@ -101,150 +98,16 @@ def _ring_layout(model: CommunityModel) -> np.ndarray:
     return xy.round(3)
 
 
-def _axis(field: str) -> dict[str, Any]:
-    return {
-        "field": field,
-        "type": "quantitative",
-        "axis": None,
-        "scale": {"domain": [-1.08, 1.08]},
-    }
-
-
-def network_spec(model: CommunityModel, xy: np.ndarray, size: int = 380) -> dict[str, Any]:
-    """The community graph as a Vega-Lite spec: members on their fixed places, ties between.
-
-    Args:
-        model: the community.
-        xy: its layout (:func:`layout`).
-        size: width and height in pixels.
-    """
-    engine, s = model.engine, model.engine.state
-    slots = np.flatnonzero(s.ever_member[ROW])
-    layer = engine.traits.layer[ROW, slots]
-    nodes = [
-        {"x": float(x), "y": float(y), "s": int(st), "l": int(la), "t": int(t), "b": int(b)}
-        for x, y, st, la, t, b in zip(
-            xy[slots, 0],
-            xy[slots, 1],
-            s.stage[ROW, slots],
-            layer,
-            s.status[ROW, slots],
-            s.bought[ROW, slots],
-            strict=True,
-        )
-    ]
-    shills = _shill_accounts(model)
-    ties = _ties(model, xy)
-    stage_expr = "[" + ",".join(f"'{n}'" for n in STAGE_NAMES) + "][datum.value]"
-    layer_expr = "['core','influence','peripheral'][datum.value]"
-    layer_legend = {"title": "layer", "labelExpr": layer_expr, "orient": "bottom"}
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"values": ties},
-            "mark": {"type": "rule", "strokeWidth": 0.4, "opacity": 0.12, "color": "#555"},
-            "encoding": {
-                "x": _axis("x"),
-                "y": _axis("y"),
-                "x2": {"field": "x2"},
-                "y2": {"field": "y2"},
-            },
-        },
-        {
-            "data": {"values": nodes},
-            "mark": {"type": "point", "filled": True, "strokeWidth": 1.6},
-            "encoding": {
-                "x": _axis("x"),
-                "y": _axis("y"),
-                "color": {
-                    "field": "s",
-                    "type": "ordinal",
-                    "scale": {"domain": list(range(7)), "range": list(STAGE_COLOURS)},
-                    "legend": {
-                        "title": "trust stage",
-                        "labelExpr": stage_expr,
-                        "orient": "bottom",
-                        "columns": 2,
-                    },
-                },
-                "shape": {
-                    "field": "l",
-                    "type": "nominal",
-                    "scale": {"domain": [0, 1, 2], "range": list(LAYER_SHAPES)},
-                    "legend": layer_legend,
-                },
-                "size": {
-                    "field": "l",
-                    "type": "nominal",
-                    "scale": {"domain": [0, 1, 2], "range": list(LAYER_SIZES)},
-                    "legend": layer_legend,
-                },
-                "opacity": {
-                    "field": "t",
-                    "type": "ordinal",
-                    "scale": {"domain": [0, 1, 2], "range": list(STATUS_OPACITY)},
-                    "legend": None,
-                },
-                "stroke": {"condition": {"test": "datum.b == 1", "value": "#111"}, "value": None},
-            },
-        },
-    ]
-    if shills:
-        layers.append(
-            {
-                "data": {"values": shills},
-                "mark": {
-                    "type": "point",
-                    "shape": "cross",
-                    "filled": True,
-                    "size": 160,
-                    "color": "#e31a1c",
-                },
-                "encoding": {"x": _axis("x"), "y": _axis("y"), "tooltip": {"field": "label"}},
-            }
-        )
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": size,
-        "height": size,
-        "layer": layers,
-        "config": {
-            "view": {"stroke": None},
-            "legend": {"labelFontSize": 10, "titleFontSize": 10, "symbolSize": 60},
-        },
-    }
-
-
-def _ties(model: CommunityModel, xy: np.ndarray) -> list[dict[str, float]]:
-    """Ties between members (cached until someone joins)."""
-    s = model.engine.state
-    ever = s.ever_member[ROW]
-    count = int(ever.sum())
-    cache = getattr(model, "_classroom_ties", None)
-    if cache is not None and cache[0] == count:
-        return cache[1]
-    edges = np.asarray(model.engine.edges[ROW]).reshape(-1, 2)
-    keep = edges[ever[edges[:, 0]] & ever[edges[:, 1]]]
-    ties = [
-        {"x": float(a[0]), "y": float(a[1]), "x2": float(b[0]), "y2": float(b[1])}
-        for a, b in zip(xy[keep[:, 0]], xy[keep[:, 1]], strict=True)
-    ]
-    model._classroom_ties = (count, ties)
-    return ties
-
-
-def _shill_accounts(model: CommunityModel) -> list[dict[str, Any]]:
-    """Red crosses near the centre for the shill accounts posting in the hour just run."""
+def shill_positions(model: CommunityModel) -> np.ndarray:
+    """Places (accounts x 2) near the centre for the shill accounts posting this hour."""
     engine = model.engine
     hour = engine.hour - 1
     if hour < 0:
-        return []
+        return np.zeros((0, 2))
     running = [f for f in engine.schedule.running(hour) if f.unit.name == "shills"]
     accounts = sum(f.params.accounts for f in running)
     angles = np.linspace(0, 2 * np.pi, accounts, endpoint=False)
-    return [
-        {"x": round(0.12 * np.cos(a), 3), "y": round(0.12 * np.sin(a), 3), "label": "shill account"}
-        for a in angles
-    ]
+    return np.column_stack([0.12 * np.cos(angles), 0.12 * np.sin(angles)]).round(3)
 
 
 def _sampled_hours(hour: int) -> np.ndarray:
@@ -366,4 +229,31 @@ def _chart(
         "data": {"values": rows},
         "mark": mark,
         "encoding": encoding,
+    }
+
+
+def charts_spec(
+    model: CommunityModel, width: int = 340, tops: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """The three charts of a community stacked in one spec (one chart for the browser to draw).
+
+    Args:
+        model: the community.
+        width: width of each chart in pixels.
+        tops: shared y-axis tops (``stages``, ``purchases``, ``status``), so two
+            communities' charts compare at a glance.
+    """
+    tops = tops or {}
+    parts = [
+        stages_spec(model, width, tops.get("stages")),
+        purchases_spec(model, width, tops.get("purchases")),
+        status_spec(model, width, tops.get("status")),
+    ]
+    for part in parts:
+        part.pop("$schema")
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "vconcat": parts,
+        "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
+        "config": {"legend": {"labelFontSize": 10, "titleFontSize": 10}},
     }

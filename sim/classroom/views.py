@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import solara
 import solara.widgets
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.classroom.classroom import MODES, Classroom, Side
-from sim.classroom.drawing import network_spec, purchases_spec, stages_spec, status_spec
+from sim.classroom.drawing import charts_spec
 from sim.classroom.narration import when
 from sim.classroom.settings import CONTROLS
 
-NETWORK_SIZE = 360
 CHART_WIDTH = 340
 EVENT_LINES = 4
 
@@ -91,20 +91,19 @@ def counters_text(side: Side) -> str:
     )
 
 
-def _tops(classroom: Classroom) -> dict[str, int]:
+def chart_tops(classroom: Classroom) -> dict[str, int]:
     """Shared y-axis tops, so two sides' charts compare at a glance."""
     tops = {"stages": 1, "purchases": 1, "status": 1}
     for side in classroom.sides:
-        if side.model is None:
+        if side.model is None or side.model.engine.hour == 0:
             continue
         rec, hour = side.model.engine.recorder, side.model.engine.hour
-        if hour:
-            tops["stages"] = max(tops["stages"], int(rec.stages[:hour, 0].sum(axis=(1, 2)).max()))
-            tops["status"] = max(tops["status"], int(rec.status[:hour, 0].max()))
-            daily = rec.purchases[:hour, 0]
-            days = -(-hour // 24)
-            sums = [int(daily[d * 24 : (d + 1) * 24].sum()) for d in range(days)]
-            tops["purchases"] = max(tops["purchases"], *sums)
+        tops["stages"] = max(tops["stages"], int(rec.stages[:hour, 0].sum(axis=(1, 2)).max()))
+        tops["status"] = max(tops["status"], int(rec.status[:hour, 0].max()))
+        days = -(-hour // 24)
+        daily = np.zeros(days * 24, dtype=np.int64)
+        daily[:hour] = rec.purchases[:hour, 0]
+        tops["purchases"] = max(tops["purchases"], int(daily.reshape(days, 24).sum(axis=1).max()))
     return tops
 
 
@@ -119,7 +118,7 @@ def CommunityView(classroom: Classroom, index: int) -> None:
     if not two and index == 1:
         side = classroom.sides[0]
         if side.model is not None:
-            _charts(side, _tops(classroom))
+            vega(charts_spec(side.model, CHART_WIDTH, chart_tops(classroom)))
         return
     side = classroom.sides[index]
     title = f"{'With' if index == 0 else 'Without'}: {side.label}" if two else side.label
@@ -135,12 +134,6 @@ def CommunityView(classroom: Classroom, index: int) -> None:
         solara.Text(lines[-1], classes=["classroom-event"], style={"font-weight": "bold"})
         for line in reversed(lines[:-1]):
             solara.Text(line, style={"font-size": "0.85em", "color": "#555"})
-        vega(network_spec(side.model, side.xy, NETWORK_SIZE))
+        solara.Image(side.picture.jpeg(), format="jpeg", classes=["classroom-graph"])
         if two:
-            _charts(side, _tops(classroom))
-
-
-def _charts(side: Side, tops: dict[str, int]) -> None:
-    vega(stages_spec(side.model, CHART_WIDTH, tops["stages"]))
-    vega(purchases_spec(side.model, CHART_WIDTH, tops["purchases"]))
-    vega(status_spec(side.model, CHART_WIDTH, tops["status"]))
+            vega(charts_spec(side.model, CHART_WIDTH, chart_tops(classroom)))
