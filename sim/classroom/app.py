@@ -21,7 +21,7 @@ from sim.classroom.assets import local_assets
 from sim.classroom.classroom import MODES, Classroom
 from sim.classroom.lessons import Lesson, read_lessons
 from sim.classroom.settings import CONTROLS
-from sim.classroom.views import CommunityView, LessonCard, NotesCard, StepCard
+from sim.classroom.views import FirstView, LessonCard, NotesCard, SecondView, StepCard
 from sim.plans import available_strategies
 
 MISSING_ASSETS = local_assets()
@@ -63,15 +63,9 @@ def model_params(classroom: Classroom) -> dict[str, Any]:
     return params
 
 
-def _view(index: int):
-    def view(model: Classroom) -> solara.Element:
-        return CommunityView(model, index)
-
-    view.__name__ = f"community_view_{index}"
-    return view
-
-
-COMPONENTS = [(_view(0), 0), (_view(1), 0)]
+# Components, not plain functions: SolaraViz would wrap a function in a new component type at
+# every render, which rebuilds the views' widgets from scratch.
+COMPONENTS = [(FirstView, 0), (SecondView, 0)]
 
 
 @solara.component

@@ -111,17 +111,24 @@ def shill_positions(model: CommunityModel) -> np.ndarray:
 
 
 def _sampled_hours(hour: int) -> np.ndarray:
-    """Hours (1-based counts simulated) at which the time charts have a point."""
+    """Hours simulated (counts) at which the time charts have a point after the start."""
     if hour == 0:
         return np.zeros(0, dtype=int)
     points = np.arange(CHART_EVERY, hour + 1, CHART_EVERY)
     return points if points.size and points[-1] == hour else np.append(points, hour)
 
 
+def _start(model: CommunityModel, names: list[str]) -> list[int]:
+    """Values at the start (hour 0) from the model's collector, which records it at set-up."""
+    data = model.datacollector.model_vars
+    return [int(data[name][0]) for name in names]
+
+
 def stages_spec(model: CommunityModel, width: int = 380, top: int | None = None) -> dict[str, Any]:
     """Present members at each trust stage over the campaign (stacked areas)."""
     rec, hour = model.engine.recorder, model.engine.hour
-    rows = []
+    start = _start(model, [f"stage_{k}" for k in range(len(STAGE_NAMES))])
+    rows = [{"d": 0.0, "s": k, "n": n} for k, n in enumerate(start)]
     for h in _sampled_hours(hour):
         counts = rec.stages[h - 1, ROW].sum(axis=0)
         rows.extend({"d": round(h / 24, 2), "s": k, "n": int(c)} for k, c in enumerate(counts))
@@ -180,7 +187,8 @@ def purchases_spec(
 def status_spec(model: CommunityModel, width: int = 380, top: int | None = None) -> dict[str, Any]:
     """Active, dormant (muted) and departed members over the campaign (lines)."""
     rec, hour = model.engine.recorder, model.engine.hour
-    rows = []
+    start = _start(model, ["active_status", "dormant", "left"])
+    rows = [{"d": 0.0, "t": STATUS_NAMES[k], "n": n} for k, n in enumerate(start)]
     for h in _sampled_hours(hour):
         for k, c in enumerate(rec.status[h - 1, ROW]):
             rows.append({"d": round(h / 24, 2), "t": STATUS_NAMES[k], "n": int(c)})

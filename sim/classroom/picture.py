@@ -55,6 +55,7 @@ class GraphPicture:
         self.fig = Figure(figsize=(pixels / dpi, (pixels + 70) / dpi), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
         self._background = None
+        self._cached: tuple[tuple[int, int], bytes] | None = None  # (hour, members) -> picture
         self.ax = self.fig.add_axes((0, 70 / (pixels + 70), 1, pixels / (pixels + 70)))
         self.ax.set_xlim(-1.08, 1.08)
         self.ax.set_ylim(-1.08, 1.08)
@@ -133,6 +134,9 @@ class GraphPicture:
     def jpeg(self) -> bytes:
         """The picture of the community now, as JPEG bytes (several times faster than PNG)."""
         engine, s = self.model.engine, self.model.engine.state
+        key = (engine.hour, int(s.ever_member[ROW].sum()))
+        if self._cached is not None and self._cached[0] == key:
+            return self._cached[1]  # a page re-render without a step draws nothing
         self._update_ties()
         slots = np.flatnonzero(s.ever_member[ROW])
         layer = engine.traits.layer[ROW, slots]
@@ -155,4 +159,5 @@ class GraphPicture:
         rgba = np.asarray(self.canvas.buffer_rgba())
         buffer = io.BytesIO()
         Image.fromarray(rgba[:, :, :3]).save(buffer, format="JPEG", quality=90)
-        return buffer.getvalue()
+        self._cached = (key, buffer.getvalue())
+        return self._cached[1]

@@ -54,8 +54,7 @@ def StepCard(model: solara.Reactive[Classroom]) -> None:
         model.value.step_hours(hours)
         force_update()
 
-    update_counter.get()
-    running = model.value.running
+    running = model.value.running  # read on re-render (not after every step: see docs)
     with solara.Card("Step"), solara.Row():
         solara.Button("+1 hour", on_click=lambda: step(1), disabled=not running, color="primary")
         solara.Button("+1 day", on_click=lambda: step(24), disabled=not running, color="primary")
@@ -91,6 +90,15 @@ def counters_text(side: Side) -> str:
     )
 
 
+def side_charts(classroom: Classroom, side: Side) -> dict[str, Any]:
+    """The side's charts spec, built once per hour (the page may re-render several times)."""
+    tops = chart_tops(classroom)
+    key = (side.model.engine.hour, tuple(tops.values()))
+    if side.chart_cache is None or side.chart_cache[0] != key:
+        side.chart_cache = (key, charts_spec(side.model, CHART_WIDTH, tops))
+    return side.chart_cache[1]
+
+
 def chart_tops(classroom: Classroom) -> dict[str, int]:
     """Shared y-axis tops, so two sides' charts compare at a glance."""
     tops = {"stages": 1, "purchases": 1, "status": 1}
@@ -118,7 +126,7 @@ def CommunityView(classroom: Classroom, index: int) -> None:
     if not two and index == 1:
         side = classroom.sides[0]
         if side.model is not None:
-            vega(charts_spec(side.model, CHART_WIDTH, chart_tops(classroom)))
+            vega(side_charts(classroom, side))
         return
     side = classroom.sides[index]
     title = f"{'With' if index == 0 else 'Without'}: {side.label}" if two else side.label
@@ -136,4 +144,16 @@ def CommunityView(classroom: Classroom, index: int) -> None:
             solara.Text(line, style={"font-size": "0.85em", "color": "#555"})
         solara.Image(side.picture.jpeg(), format="jpeg", classes=["classroom-graph"])
         if two:
-            vega(charts_spec(side.model, CHART_WIDTH, chart_tops(classroom)))
+            vega(side_charts(classroom, side))
+
+
+@solara.component
+def FirstView(model: Classroom) -> None:
+    """The first community (SolaraViz calls a component with the model only)."""
+    CommunityView(model, 0)
+
+
+@solara.component
+def SecondView(model: Classroom) -> None:
+    """The second community, or the one community's charts."""
+    CommunityView(model, 1)
