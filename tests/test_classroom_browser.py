@@ -80,12 +80,14 @@ def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path)
         page.locator(".v-menu__content .v-list-item").filter(has_text="Scarcity").first.click()
         page.get_by_text("Classroom: Scarcity").wait_for()
         page.get_by_text("With: deadline and quota", exact=True).wait_for()
-        page.locator(".classroom-side-0 canvas, .classroom-side-0 svg").first.wait_for()
+        page.locator(".classroom-side-0 .vega-embed canvas").wait_for()
+        page.wait_for_timeout(1500)  # Solara's chart widget draws 100 ms after a change
         page.screenshot(path=tmp_path / "start.png")
         start = counters(page)
         assert len(start) == 2 and all(c.startswith("start · 300 members") for c in start)
-        chart = page.locator(".classroom-side-0 .vega-embed").nth(1)  # trust stages
-        chart_before = chart.screenshot()
+        chart = page.locator(".classroom-side-0 .vega-embed canvas")  # the three charts
+        graph = page.locator(".classroom-side-0 img.classroom-graph")
+        chart_before, graph_before = chart.screenshot(), graph.screenshot()
 
         after_hour = click_and_wait(page, "+1 hour")
         assert all(c.startswith("day 1, 01:00") for c in after_hour)
@@ -96,8 +98,9 @@ def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path)
         history = page.locator(".classroom-side-0").inner_text()
         assert len(events) == 2 and all(e.startswith("day ") for e in events)
         assert "offer" in history  # the offer's opening, first hours or close is told
-        page.wait_for_timeout(500)  # let Vega draw the last frame
+        page.wait_for_timeout(1500)  # let Vega draw the last frame
         assert chart.screenshot() != chart_before
+        assert graph.screenshot() != graph_before
         page.screenshot(path=tmp_path / "day21.png")
 
         # play a while, then pause: time moves on by itself
@@ -108,9 +111,12 @@ def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path)
             timeout=TIMEOUT_MS,
         )
         page.get_by_role("button", name="❚❚").click()
+        page.get_by_role("button", name="▶").wait_for()  # paused
+        page.wait_for_timeout(1000)  # a step under way when pausing ends
         played = counters(page)
         assert played != now and played[0].split(" · ")[0] == played[1].split(" · ")[0]
-        page.wait_for_timeout(800)
+        page.wait_for_timeout(1500)
+        assert counters(page) == played  # paused: time stands still
         page.screenshot(path=tmp_path / "played.png")
         if os.environ.get("CLASSROOM_DOCS_SCREENSHOT") == "1":
             page.screenshot(path=ROOT / "docs" / "classroom.png")

@@ -2,7 +2,8 @@
 
 Run it with (see docs/classroom.md)::
 
-    SOLARA_TELEMETRY_MIXPANEL_ENABLE=false .venv/bin/solara run sim.classroom.app --host 127.0.0.1
+    SOLARA_TELEMETRY_MIXPANEL_ENABLE=false .venv/bin/solara run sim.classroom.app \
+        --host 127.0.0.1 --production
 
 The sidebar holds the lesson (its explanation and question), +1 hour / +1 day buttons,
 Mesa's play / step / reset controls and the model parameters (the page's controls, applied
