@@ -168,11 +168,6 @@ class Classroom(mesa.Model):
         """Campaign hours simulated (the same on every side that runs)."""
         return max((s.model.engine.hour for s in self.sides if s.model), default=0)
 
-    @property
-    def days(self) -> int:
-        """Campaign length in days (the longest side)."""
-        return max((s.model.params.days for s in self.sides if s.model), default=0)
-
     def step(self) -> None:
         """Advance every side by one campaign hour."""
         for side in self.sides:

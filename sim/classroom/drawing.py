@@ -35,7 +35,6 @@ STAGE_COLOURS = ("#d9d9d9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#31a354
 LAYER_SHAPES = ("diamond", "square", "circle")
 STATUS_NAMES = ("active", "dormant", "left")
 STATUS_OPACITY = (1.0, 0.3, 0.08)
-SIDE_COLOURS = ("#1f77b4", "#d62728")
 CHART_EVERY = 6  # hours between the points of the time charts
 _LAYOUTS: OrderedDict[str, np.ndarray] = OrderedDict()
 _LAYOUT_CACHE = 8

@@ -90,7 +90,7 @@ def _coerce(control: Control, value: Any, where: str) -> Any:
     ok_types = (int,) if control.kind == "int" else (int, float)
     if isinstance(value, bool) or not isinstance(value, ok_types):
         raise ConfigError(
-            f"{where} = {value!r}: expected a{'n integer' if control.kind == 'int' else ' number'}"
+            f"{where} = {value!r}: expected {'an integer' if control.kind == 'int' else 'a number'}"
         )
     if not control.low <= value <= control.high:
         raise ConfigError(f"{where} = {value!r}: must be from {control.low} to {control.high}")

@@ -54,7 +54,7 @@ def StepCard(model: solara.Reactive[Classroom]) -> None:
         model.value.step_hours(hours)
         force_update()
 
-    running = model.value.running  # read on re-render (not after every step: see docs)
+    running = model.value.running  # the page re-renders after each step (Mesa's counter)
     with solara.Card("Step"), solara.Row():
         solara.Button("+1 hour", on_click=lambda: step(1), disabled=not running, color="primary")
         solara.Button("+1 day", on_click=lambda: step(24), disabled=not running, color="primary")
