@@ -13,8 +13,9 @@ Two measurements, both on the ``herd`` lesson (layered plan) with ``--members`` 
    chart specs, for one community and for two side by side. Targets: an hour (step plus
    redraw) under 200 ms, a day (24 steps plus one redraw) under 1 s.
 2. In headless Chromium (``solara run`` on a local port, Playwright): the time from the click
-   until the browser shows the new counters and the new graph pictures (side by side), and
-   until the charts are redrawn too (Solara's chart widget waits 100 ms before it draws).
+   until the browser shows the new counters and the new graph pictures (side by side), and,
+   for the clicks that move the charts (they move every 6 campaign hours), until the charts
+   are redrawn too (Solara's chart widget waits 100 ms before it draws).
 
 Medians and 90th percentiles over the clicks are printed; the machine's other load only adds
 time, so the medians are the figures to compare with the targets.
@@ -117,6 +118,7 @@ def in_browser(members: int, hours: int, days: int, folder: Path) -> None:
     from browser import chromium, free_port, local_only, wait_for_port
 
     from sim.classroom.assets import quiet_env
+    from sim.classroom.drawing import CHART_EVERY
 
     port = free_port()
     env = {**os.environ, **quiet_env(), "SIM_LESSONS_DIR": str(folder)}
@@ -152,10 +154,12 @@ def in_browser(members: int, hours: int, days: int, folder: Path) -> None:
                     page.get_by_role("button", name=label).click()
                     page.wait_for_function(SHOWN, arg=state, polling="raf")
                     shown.append(time.perf_counter() - t0)
-                    page.wait_for_function(CHARTED, arg=charts, polling="raf")
-                    charted.append(time.perf_counter() - t0)
+                    clock = page.locator(".classroom-counters").first.inner_text().split(" · ")[0]
+                    if label == "+1 day" or int(clock.split(", ")[1][:2]) % CHART_EVERY == 0:
+                        page.wait_for_function(CHARTED, arg=charts, polling="raf")
+                        charted.append(time.perf_counter() - t0)
                 print("  " + summary(f"{label}: counters and graphs shown", shown))
-                print("  " + summary(f"{label}: charts redrawn too", charted))
+                print("  " + summary(f"{label}: charts redrawn too (when they change)", charted))
             if outside:
                 print(f"  warning: the page tried to reach other hosts: {outside}")
     finally:

@@ -117,6 +117,16 @@ def _sampled_hours(hour: int) -> np.ndarray:
     return points if points.size and points[-1] == hour else np.append(points, hour)
 
 
+def chart_hour(model: CommunityModel) -> int:
+    """The hour the charts show: the last multiple of ``CHART_EVERY`` (or the campaign's end).
+
+    Charts change only every few campaign hours, so most steps redraw the counters and the
+    graph only (a browser re-builds a chart from scratch on every change).
+    """
+    hour = model.engine.hour
+    return hour if model.engine.done else hour - hour % CHART_EVERY
+
+
 def _start(model: CommunityModel, names: list[str]) -> list[int]:
     """Values at the start (hour 0) from the model's collector, which records it at set-up."""
     data = model.datacollector.model_vars
@@ -125,7 +135,7 @@ def _start(model: CommunityModel, names: list[str]) -> list[int]:
 
 def stages_spec(model: CommunityModel, width: int = 380, top: int | None = None) -> dict[str, Any]:
     """Present members at each trust stage over the campaign (stacked areas)."""
-    rec, hour = model.engine.recorder, model.engine.hour
+    rec, hour = model.engine.recorder, chart_hour(model)
     start = _start(model, [f"stage_{k}" for k in range(len(STAGE_NAMES))])
     rows = [{"d": 0.0, "s": k, "n": n} for k, n in enumerate(start)]
     for h in _sampled_hours(hour):
@@ -158,7 +168,7 @@ def purchases_spec(
     model: CommunityModel, width: int = 380, top: int | None = None
 ) -> dict[str, Any]:
     """Purchases per campaign day (bars)."""
-    rec, hour = model.engine.recorder, model.engine.hour
+    rec, hour = model.engine.recorder, chart_hour(model)
     per_hour = rec.purchases[:hour, ROW]
     days = -(-hour // 24)
     padded = np.zeros(days * 24, dtype=np.int64)
@@ -185,7 +195,7 @@ def purchases_spec(
 
 def status_spec(model: CommunityModel, width: int = 380, top: int | None = None) -> dict[str, Any]:
     """Active, dormant (muted) and departed members over the campaign (lines)."""
-    rec, hour = model.engine.recorder, model.engine.hour
+    rec, hour = model.engine.recorder, chart_hour(model)
     start = _start(model, ["active_status", "dormant", "left"])
     rows = [{"d": 0.0, "t": STATUS_NAMES[k], "n": n} for k, n in enumerate(start)]
     for h in _sampled_hours(hour):

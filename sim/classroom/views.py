@@ -15,7 +15,7 @@ import solara.widgets
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.classroom.classroom import MODES, Classroom, Side
-from sim.classroom.drawing import charts_spec
+from sim.classroom.drawing import chart_hour, charts_spec
 from sim.classroom.narration import when
 from sim.classroom.settings import CONTROLS
 
@@ -93,7 +93,7 @@ def counters_text(side: Side) -> str:
 def side_charts(classroom: Classroom, side: Side) -> dict[str, Any]:
     """The side's charts spec, built once per hour (the page may re-render several times)."""
     tops = chart_tops(classroom)
-    key = (side.model.engine.hour, tuple(tops.values()))
+    key = (chart_hour(side.model), tuple(tops.values()))
     if side.chart_cache is None or side.chart_cache[0] != key:
         side.chart_cache = (key, charts_spec(side.model, CHART_WIDTH, tops))
     return side.chart_cache[1]
@@ -103,9 +103,14 @@ def chart_tops(classroom: Classroom) -> dict[str, int]:
     """Shared y-axis tops, so two sides' charts compare at a glance."""
     tops = {"stages": 1, "purchases": 1, "status": 1}
     for side in classroom.sides:
-        if side.model is None or side.model.engine.hour == 0:
+        if side.model is None:
             continue
-        rec, hour = side.model.engine.recorder, side.model.engine.hour
+        start = int(side.model.datacollector.model_vars["present"][0])
+        tops["stages"] = max(tops["stages"], start)
+        tops["status"] = max(tops["status"], start)
+        if chart_hour(side.model) == 0:
+            continue
+        rec, hour = side.model.engine.recorder, chart_hour(side.model)
         tops["stages"] = max(tops["stages"], int(rec.stages[:hour, 0].sum(axis=(1, 2)).max()))
         tops["status"] = max(tops["status"], int(rec.status[:hour, 0].max()))
         days = -(-hour // 24)
