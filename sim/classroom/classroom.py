@@ -14,6 +14,7 @@ and an ``error`` to show instead: the page explains, it does not crash.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,7 @@ class Classroom(mesa.Model):
         else:
             contrast, sides = {}, [self.lesson.with_side]
         self.sides = [self._side(spec, contrast) for spec in sides]
+        self._stepping = threading.RLock()
         self.running = any(side.running for side in self.sides)
 
     def _side(self, spec: SideSpec, contrast: dict[str, tuple[Any, Any]]) -> Side:
@@ -170,16 +172,18 @@ class Classroom(mesa.Model):
 
     def step(self) -> None:
         """Advance every side by one campaign hour."""
-        for side in self.sides:
-            side.step()
-        self.running = any(side.running for side in self.sides)
+        with self._stepping:  # Mesa's play thread and the page's buttons may both step
+            for side in self.sides:
+                side.step()
+            self.running = any(side.running for side in self.sides)
 
     def step_hours(self, hours: int) -> None:
         """Advance by up to ``hours`` hours (fewer if the campaign ends)."""
-        for _ in range(hours):
-            if not self.running:
-                break
-            self.step()
+        with self._stepping:
+            for _ in range(hours):
+                if not self.running:
+                    break
+                self.step()
 
 
 def start_controls(lesson: Lesson) -> dict[str, Any]:
