@@ -228,6 +228,11 @@ class TargetSpec:
     include_dormant: bool = True
     rank_by: str = "none"  # none | centrality | degree | need | trust | random
     top_k: int = 0  # 0: all who match; else the k highest by rank_by
+    ids: list[int] = field(default_factory=list)  # only these member slots; empty: no restriction
+    min_degree: int = 0  # ties in the social graph at least this many
+    max_degree: int = 0  # 0: no upper bound; else at most this many ties
+    min_need: float = 0.0  # product fit (need) at least this
+    max_need: float = 1.0  # and at most this
 
 
 @dataclass

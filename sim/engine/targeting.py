@@ -64,6 +64,14 @@ def top_per_group(
     return out
 
 
+def slot_mask(ids: list[int], slots: int) -> np.ndarray:
+    """The member slots ``ids`` as a mask over ``slots`` (ids past the last slot match none)."""
+    chosen = np.zeros(slots, dtype=bool)
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    chosen[ids_arr[(ids_arr >= 0) & (ids_arr < slots)]] = True
+    return chosen
+
+
 def select(
     engine: Engine,
     spec: TargetSpec,
@@ -97,6 +105,14 @@ def select(
         mask &= s.bought == bool(spec.bought)
     if spec.active_within_hours > 0:
         mask &= s.last_open >= hour - spec.active_within_hours
+    if spec.ids:
+        mask &= slot_mask(spec.ids, mask.shape[1])
+    if spec.min_degree > 0:
+        mask &= engine.degree >= spec.min_degree
+    if spec.max_degree > 0:
+        mask &= engine.degree <= spec.max_degree
+    if spec.min_need > 0.0 or spec.max_need < 1.0:
+        mask &= (tr.need >= spec.min_need) & (tr.need <= spec.max_need)
     if spec.top_k <= 0 and limit is None:
         return mask
     score = {
