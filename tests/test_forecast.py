@@ -137,7 +137,12 @@ def test_celf_picks_what_brute_force_greedy_picks(seed):
     value, evaluate, _ = _coverage(seed, n)
     lazy = celf(n, evaluate, k)
     plain = greedy(n, _coverage(seed, n)[1], k)
-    assert [p.candidate for p in lazy.picks] == [p.candidate for p in plain.picks]
+    # The same picks while they gain anything (once all is covered, every candidate ties
+    # at 0 and either may come first), and the same value after every pick.
+    for a, b in zip(lazy.picks, plain.picks, strict=True):
+        assert a.total == pytest.approx(b.total)
+        if b.gain > 1e-12:
+            assert a.candidate == b.candidate
     assert lazy.evaluations <= plain.evaluations
     # Brute force: the first pick is the best single candidate, and each reported gain is
     # the set's value after the pick minus before.
@@ -234,24 +239,18 @@ def _no_output(out: Path) -> bool:
     return not out.exists() or not any(out.iterdir())
 
 
-@pytest.mark.parametrize(
-    ("plan", "expected"),
-    [
-        ("missing/plan.yaml", "no such file"),
-        ("BROKEN", "not valid YAML"),
-        ("UNKNOWN_TYPE", "unknown touchpoint type"),
-        ("", "plan: missing"),
-    ],
-)
-def test_bad_input_is_one_error_line_exit_2_and_nothing_written(tmp_path, plan, expected):
+@pytest.mark.parametrize("plan", ["missing/plan.yaml", "BROKEN", "UNKNOWN_TYPE", ""])
+def test_bad_input_is_one_error_line_exit_2_and_nothing_written(tmp_path, plan):
+    # What each message must name (the loader's wording may change; the culprit may not).
+    expected = {"missing/plan.yaml": "missing/plan.yaml", "": "plan"}.get(plan)
     if plan == "BROKEN":
         path = tmp_path / "broken.yaml"
         path.write_text("name: x\ntouchpoints: [ {type: broadcast\n")
-        plan = str(path)
+        plan, expected = str(path), path.name
     elif plan == "UNKNOWN_TYPE":
         path = tmp_path / "typo.yaml"
         path.write_text("name: x\ntouchpoints:\n  - {type: broadcst, day: 1}\n")
-        plan = str(path)
+        plan, expected = str(path), "broadcst"
     out = tmp_path / "out"
     done = run_module(
         "sim.forecast", f"plan={plan}", "progress=false", f"hydra.run.dir={out}", timeout=120
@@ -261,4 +260,20 @@ def test_bad_input_is_one_error_line_exit_2_and_nothing_written(tmp_path, plan, 
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ") and expected in lines[0]
     assert "Traceback" not in done.stderr
+    assert _no_output(out)
+
+
+def test_a_bad_baseline_stops_before_anything_runs(tmp_path):
+    out = tmp_path / "out"
+    done = run_module(
+        "sim.forecast",
+        f"plan={TINY}",
+        "baseline=nosuchplan",
+        "progress=false",
+        f"hydra.run.dir={out}",
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "nosuchplan" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
     assert _no_output(out)

@@ -300,8 +300,8 @@ def warnings(
             f"The result depends on shills: without them the plan has {_interval(gain)} fewer "
             f"buyers"
             + (f", {part:.0%} of its gain over the baseline" if part is not None else "")
-            + f". About {plan.shill_found.mean():.0f} members see through them and "
-            f"{plan.shill_left.mean():.0f} of those leave."
+            + f". On average {plan.shill_found.mean():.1f} members see through them and "
+            f"{plan.shill_left.mean():.1f} of those leave."
         )
         if "shills_exposed" in runs:
             cost = _gain(plan, runs["shills_exposed"])

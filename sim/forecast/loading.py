@@ -1,8 +1,9 @@
 """The one place the forecast reads a plan: the plan file loader, or a shipped strategy.
 
 ``load_plan`` calls ``sim.planfile.load`` (the operator's plan file format) when that module
-exists; until then it reads a shipped strategy name (``sop``, ``layered``) or a strategy plan
-file through ``sim.plans.load_strategy``. ``baseline_params`` puts a baseline's touchpoints on
+exists, for any YAML file except strategies (files in ``configs/strategy/`` or starting with
+``# @package _global_``); shipped strategy names (``sop``, ``layered``) and strategy files are
+read through ``sim.plans.load_strategy``. ``baseline_params`` puts a baseline's touchpoints on
 the plan's community, team and product, so only the touchpoints differ.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.engine import ModelParams
@@ -55,6 +57,27 @@ def _from_strategy(name_or_path: str) -> Plan:
     return Plan(params, source)
 
 
+def _is_strategy(path: str) -> bool:
+    """Whether ``path`` names a strategy rather than an operator's plan file.
+
+    A strategy is a shipped name, a file in ``configs/strategy/``, or a file that starts with
+    ``# @package _global_`` (the strategy format with settings).
+    """
+    from sim.plans import GLOBAL_HEADER, STRATEGY_DIR
+
+    if not path.endswith((".yaml", ".yml")):
+        return True
+    file = Path(path).expanduser()
+    if file.resolve().parent == STRATEGY_DIR.resolve():
+        return True
+    try:
+        with file.open(encoding="utf-8") as handle:
+            head = [handle.readline().strip() for _ in range(5)]
+    except (OSError, UnicodeDecodeError):
+        return False  # the plan file loader reports it
+    return GLOBAL_HEADER in head
+
+
 def load_plan(path: str) -> Plan:
     """Read the plan to forecast: an operator's plan file, or a shipped strategy.
 
@@ -71,7 +94,7 @@ def load_plan(path: str) -> Plan:
         from sim import planfile  # the operator's plan file format (issue 11)
     except ImportError:
         planfile = None
-    if planfile is not None and str(path).endswith((".yaml", ".yml")):
+    if planfile is not None and not _is_strategy(str(path)):
         loaded = planfile.load(path)  # raises planfile.PlanErrors, a ConfigError
         return Plan(loaded.params, loaded.source, list(loaded.warnings))
     return _from_strategy(path)

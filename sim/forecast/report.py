@@ -36,7 +36,7 @@ border-bottom:1px solid #ddd}
 img{max-width:100%;height:auto;display:block;margin:.6rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem;background:#fff}
 th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:right}
-th:first-child,td:first-child{text-align:left}
+th:first-child,td:first-child,td.label,th.label{text-align:left}
 .scroll{overflow-x:auto}
 .warn{background:#fff4e5;border-left:4px solid #e67e22;padding:.5rem .8rem;margin:.5rem 0}
 .ok{background:#eaf7ea;border-left:4px solid #2e8b57;padding:.5rem .8rem}
@@ -152,6 +152,7 @@ def fig_care(ranking: dict[str, Any]) -> str:
     ):
         ax.axhline(stat["mean"], color=colour, ls="--", label=name)
     ax.set_xlabel("picks")
+    ax.set_xticks(k)
     ax.set_ylabel("extra buyers vs. no care")
     ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
@@ -237,7 +238,7 @@ def _care_section(f: dict[str, Any]) -> str:
         return "<p>Not computed (run with <code>care.top</code> above 0).</p>"
     kind = "members by id" if r["by"] == "members" else "kinds of members (layer · degree · need)"
     rows = "".join(
-        f"<tr><td>{i}</td><td>{esc(p['label'])}</td><td>{num(p['members'], 1)}</td>"
+        f"<tr><td>{i}</td><td class='label'>{esc(p['label'])}</td><td>{num(p['members'], 1)}</td>"
         f"<td>{num(p['gain'], 1)}</td><td>{rng(p['gain_ci95'], num, 1)}</td>"
         f"<td>{num(p['cumulative_gain'], 1)}</td></tr>"
         for i, p in enumerate(r["picks"], 1)
@@ -255,7 +256,7 @@ def _care_section(f: dict[str, Any]) -> str:
         "the picks before it, with a paired 95% interval. Care runs on the plan's care days "
         "and hours, within the team's capacity, in pick order.</p>"
         + fig_care(r)
-        + '<div class="scroll"><table><tr><th>#</th><th>Care for</th><th>Members</th>'
+        + '<div class="scroll"><table><tr><th>#</th><th class="label">Care for</th><th>Members</th>'
         "<th>Gain (buyers)</th><th>95% CI</th><th>Cumulative</th></tr>"
         + rows
         + "</table></div><h3>Compared with other rules (extra buyers vs. no care)</h3>"
