@@ -277,3 +277,50 @@ def test_a_bad_baseline_stops_before_anything_runs(tmp_path):
     assert done.stderr.startswith("error: ") and "nosuchplan" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert _no_output(out)
+
+
+# ------------------------------------------------------------------ the ranking, simulated
+def test_simulated_ranking_matches_brute_force(tiny):
+    from sim.forecast.care import Evaluator, care_slots, rank_care
+
+    params, _ = tiny
+    ranking = rank_care(params, seed=3, replicates=2, top=2, n_jobs=1)
+    assert ranking["by"] == "kinds"
+    engine = Engine(params, seed=3, replicates=min(2, 4))
+    cands = kinds(engine)
+    bare, slots = without_care(params.strategy), care_slots(params.strategy)
+    evaluate = Evaluator(params, 3, 2, n_jobs=1)
+    empty, *singles = evaluate(
+        [with_care(bare, slots, [])] + [with_care(bare, slots, [c.target]) for c in cands]
+    )
+    gains = [float(np.mean(v - empty)) for v in singles]
+    first = ranking["picks"][0]
+    assert first["gain"] == pytest.approx(max(gains))
+    assert first["label"] == cands[gains.index(max(gains))].label
+    # The second pick's reported gain is the simulated gain of adding it to the first.
+    picked = [next(c for c in cands if c.label == p["label"]) for p in ranking["picks"]]
+    (both,) = evaluate([with_care(bare, slots, [c.target for c in picked])])
+    (one,) = evaluate([with_care(bare, slots, [picked[0].target])])
+    assert ranking["picks"][1]["gain"] == pytest.approx(float(np.mean(both - one)))
+    assert ranking["no_care_buyers"] == pytest.approx(float(np.mean(empty)))
+
+
+def test_ranking_by_member_id_on_an_edge_list(tiny, tmp_path):
+    import dataclasses
+
+    from sim.forecast.care import rank_care
+
+    params, _ = tiny
+    edges = tmp_path / "ties.csv"
+    rows = ["source,target"] + [f"m{i},m{(i + 1) % 60}" for i in range(60)]
+    rows += [f"m{i},m{(i * 7) % 60}" for i in range(0, 60, 3) if (i * 7) % 60 != i]
+    edges.write_text("\n".join(rows) + "\n")
+    graph = dataclasses.replace(params.graph, kind="edgelist", edgelist_path=str(edges))
+    ranking = rank_care(
+        dataclasses.replace(params, graph=graph), seed=0, replicates=2, top=2, n_jobs=1, pool=4
+    )
+    assert ranking["by"] == "members" and ranking["candidates"] == 4
+    assert len(ranking["picks"]) == 2
+    ids = [p["target"]["ids"] for p in ranking["picks"]]
+    assert all(len(i) == 1 and 0 <= i[0] < 60 for i in ids) and ids[0] != ids[1]
+    assert ranking["picks"][0]["label"] == f"member {ids[0][0]}"

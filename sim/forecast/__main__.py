@@ -69,7 +69,7 @@ class ForecastConfig:
     replicates: int = 200
     seed: int = 0
     n_jobs: int = 2
-    chunk: int = 25
+    chunk: int = 50
     currency: str = "CNY"
     progress: bool = True
     care: CareSettings = field(default_factory=CareSettings)

@@ -319,7 +319,7 @@ def run_scenarios(
     seed: int,
     replicates: int,
     n_jobs: int = 2,
-    chunk: int = 25,
+    chunk: int = 50,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, RunData]:
     """Run scenarios on the same seed and replicates, split across processes.
