@@ -49,8 +49,8 @@ def test_fork_runs_like_a_fresh_engine(tiny):
 
 def test_replicate_k_of_a_batch_equals_replicate_k_alone(tiny):
     params, scenarios = tiny
-    batch = run_chunk(params, scenarios, seed=2, first=0, count=3)
-    alone = run_chunk(params, scenarios, seed=2, first=2, count=1)
+    batch = run_chunk(params, scenarios, 2, (0, 3))
+    alone = run_chunk(params, scenarios, 2, (2, 1))
     for name in ("plan", "baseline"):
         a, b = batch[name], alone[name]
         assert a.metrics["buyers"][2] == b.metrics["buyers"][0]
@@ -62,7 +62,11 @@ def test_replicate_k_of_a_batch_equals_replicate_k_alone(tiny):
 def test_results_do_not_depend_on_the_split(tiny):
     params, scenarios = tiny
     one = run_scenarios(params, scenarios, seed=1, replicates=4, n_jobs=1, chunk=4)
-    two = run_scenarios(params, scenarios, seed=1, replicates=4, n_jobs=2, chunk=1)
+    ticks: list[int] = []
+    two = run_scenarios(
+        params, scenarios, seed=1, replicates=4, n_jobs=2, chunk=1, progress=ticks.append
+    )
+    assert sum(ticks) == 4 * len(scenarios) * params.days  # every campaign-day reported
     for name in one:
         for key, values in one[name].metrics.items():
             assert np.array_equal(values, two[name].metrics[key], equal_nan=True), (name, key)
@@ -72,7 +76,7 @@ def test_results_do_not_depend_on_the_split(tiny):
 
 def test_care_meter_counts_what_capacity_drops(tiny):
     params, scenarios = tiny
-    run = run_chunk(params, scenarios[:1], seed=0, first=0, count=2)["plan"]
+    run = run_chunk(params, scenarios[:1], 0, (0, 2))["plan"]
     cap = params.operator.staff * params.operator.care_per_staff_per_day
     assert (run.care_used <= cap).all()
     assert (run.care_demand >= run.care_used).all()

@@ -58,7 +58,8 @@ class ForecastConfig:
         replicates: simulated campaigns per plan.
         seed: the seed; the same seed gives the same members, graphs and draws.
         n_jobs: worker processes (results do not depend on it).
-        chunk: replicates per task (results do not depend on it).
+        chunk: replicates per task (0: an equal share per process, the fastest); results do
+            not depend on it.
         currency: the money unit shown, unless the plan's product names one.
         progress: show progress bars (on stderr).
         care: the who-to-care-for ranking.
@@ -69,7 +70,7 @@ class ForecastConfig:
     replicates: int = 200
     seed: int = 0
     n_jobs: int = 2
-    chunk: int = 50
+    chunk: int = 0
     currency: str = "CNY"
     progress: bool = True
     care: CareSettings = field(default_factory=CareSettings)
@@ -92,7 +93,7 @@ def prepare(cfg: ForecastConfig) -> dict[str, Any]:
 
     if not cfg.plan:
         raise ConfigError("plan: missing; give the plan file, e.g. plan=configs/plans/my.yaml")
-    for name, low in (("replicates", 2), ("n_jobs", 1), ("chunk", 1)):
+    for name, low in (("replicates", 2), ("n_jobs", 1), ("chunk", 0)):
         if getattr(cfg, name) < low:
             raise ConfigError(f"{name} = {getattr(cfg, name)}: must be at least {low}")
     if cfg.care.top < 0 or cfg.care.replicates < 2 or cfg.care.pool < 1:
@@ -122,9 +123,14 @@ def forecast(cfg: ForecastConfig, ready: dict[str, Any]) -> dict[str, Any]:
     from .runs import run_scenarios
 
     params, scenarios = ready["params"], ready["scenarios"]
-    total = cfg.replicates * len(scenarios)
+    total = cfg.replicates * len(scenarios) * params.days
     with tqdm(
-        total=total, desc="campaigns", unit="run", disable=not cfg.progress, file=sys.stderr
+        total=total,
+        desc=f"{len(scenarios)} plans x {cfg.replicates} campaigns",
+        unit=" campaign-days",
+        unit_scale=True,
+        disable=not cfg.progress,
+        file=sys.stderr,
     ) as bar:
         runs = run_scenarios(
             params,

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,11 +192,12 @@ def _per_day(values: np.ndarray | None, days: int, hours: int) -> np.ndarray | N
     return None
 
 
-def run_engine(engine: Engine) -> RunData:
+def run_engine(engine: Engine, tick: Callable[[int], object] | None = None) -> RunData:
     """Run an engine to the end and keep what the forecast needs.
 
     Args:
         engine: a fresh engine (or a ``fork``).
+        tick: called with the number of replicates at the end of every campaign day.
 
     Returns:
         The run's ``RunData``.
@@ -218,6 +220,8 @@ def run_engine(engine: Engine) -> RunData:
         hour = engine.hour - 1
         if hour % 24 == 23:
             used[hour // 24] = capacity - engine.state.care_left
+            if tick is not None:
+                tick(r)
         terms = offers.terms
         if offers.offer_id != offer_id and terms is not None and terms.quota > 0:
             tracked = offers.offer_id
@@ -280,12 +284,18 @@ def run_engine(engine: Engine) -> RunData:
 
 # ------------------------------------------------------------------ many engines
 def run_chunk(
-    params: ModelParams, scenarios: list[Scenario], seed: int, first: int, count: int
+    params: ModelParams,
+    scenarios: list[Scenario],
+    seed: int,
+    span: tuple[int, int],
+    tick: Callable[[int], object] | None = None,
 ) -> dict[str, RunData]:
-    """Run every scenario on replicates ``first .. first + count - 1`` (one process's share).
+    """Run every scenario on the replicates ``span = (first, count)`` (one process's share).
 
-    The population and graphs are built once and forked for each scenario.
+    The population and graphs are built once and forked for each scenario. ``tick`` is called
+    with the replicate count at the end of every campaign day of every scenario.
     """
+    first, count = span
     start = time.process_time()
     base = Engine(
         dataclasses.replace(params, strategy=scenarios[0].strategy),
@@ -299,7 +309,7 @@ def run_chunk(
     for sc in [*scenarios[1:], scenarios[0]]:
         began = time.process_time()
         engine = base if sc is scenarios[0] else fork(base, sc.strategy, sc.source)
-        out[sc.name] = run_engine(engine)  # the set-up itself serves the first, last
+        out[sc.name] = run_engine(engine, tick)  # the set-up itself serves the first, last
         out[sc.name].cpu_seconds = time.process_time() - began + setup / len(scenarios)
     for data in out.values():
         data.metrics["replicate"] = data.metrics["replicate"] + first
@@ -319,8 +329,8 @@ def run_scenarios(
     seed: int,
     replicates: int,
     n_jobs: int = 2,
-    chunk: int = 50,
-    progress: Callable[[int], None] | None = None,
+    chunk: int = 0,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, RunData]:
     """Run scenarios on the same seed and replicates, split across processes.
 
@@ -330,33 +340,58 @@ def run_scenarios(
         seed: the run's seed.
         replicates: replicates per scenario.
         n_jobs: worker processes (1: in this process).
-        chunk: replicates per task (results do not depend on it).
-        progress: called with the number of replicate runs finished, as tasks end.
+        chunk: replicates per task (0: an equal share per process, the fastest: the engine's
+            hourly overhead is paid once per batch). Results do not depend on it.
+        progress: called with campaign-days done (replicates x days), as the runs advance
+            (from worker processes through a queue).
 
     Returns:
         Scenario name -> its ``RunData`` over all replicates, in replicate order.
     """
-    tasks = chunks(replicates, chunk)
+    tasks = chunks(replicates, chunk or -(-replicates // max(1, n_jobs)))
     results: dict[int, dict[str, RunData]] = {}
     if n_jobs == 1 or len(tasks) == 1:
-        done: Iterable[tuple[int, dict[str, RunData]]] = (
-            (first, run_chunk(params, scenarios, seed, first, count)) for first, count in tasks
-        )
+        for span in tasks:
+            results[span[0]] = run_chunk(params, scenarios, seed, span, progress)
     else:
-        from joblib import Parallel, delayed
+        with _Ticks(progress) as tick:
+            from joblib import Parallel, delayed
 
-        done = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_indexed_chunk)(params, scenarios, seed, first, count) for first, count in tasks
-        )
-    for first, result in done:
-        results[first] = result
-        if progress is not None:
-            progress(next(c for f, c in tasks if f == first) * len(scenarios))
+            done = Parallel(n_jobs=n_jobs)(
+                delayed(run_chunk)(params, scenarios, seed, span, tick) for span in tasks
+            )
+        results = {span[0]: result for span, result in zip(tasks, done, strict=True)}
     order = sorted(results)
     return {sc.name: concat([results[f][sc.name] for f in order]) for sc in scenarios}
 
 
-def _indexed_chunk(
-    params: ModelParams, scenarios: list[Scenario], seed: int, first: int, count: int
-) -> tuple[int, dict[str, RunData]]:
-    return first, run_chunk(params, scenarios, seed, first, count)
+class _Ticks:
+    """Progress from worker processes: a managed queue drained by a thread into ``progress``."""
+
+    def __init__(self, progress: Callable[[int], object] | None):
+        self.progress = progress
+        self.manager: Any = None
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> Callable[[int], object] | None:
+        if self.progress is None:
+            return None
+        import multiprocessing
+
+        self.manager = multiprocessing.get_context("spawn").Manager()  # no fork of threads
+        self.queue = self.manager.Queue()
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+        return self.queue.put
+
+    def _drain(self) -> None:
+        while (n := self.queue.get()) is not None:
+            assert self.progress is not None
+            self.progress(n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.manager is not None:
+            self.queue.put(None)
+            if self.thread is not None:
+                self.thread.join()
+            self.manager.shutdown()
