@@ -191,7 +191,7 @@ def warnings(
     """
     plan, base = runs["plan"], runs["baseline"]
     out: list[dict[str, Any]] = []
-    members = float(np.mean(plan.metrics["members_ever"]))
+    members = max(float(np.mean(plan.metrics["members_ever"])), 1.0)
     # -- capacity
     load = workload(plan, params)
     asked, dropped = np.array(load["care_asked_mean"]), np.array(load["care_dropped_mean"])

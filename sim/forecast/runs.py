@@ -164,14 +164,10 @@ class _CareMeter:
         self.unit, self.demand = unit, demand
         self.name, self.Params = unit.name, unit.Params
 
-    def duration(self, params: Any) -> int:
-        return self.unit.duration(params)
-
-    def uses_capacity(self) -> bool:
-        return True
-
-    def during(self, engine: Engine, firing: Any, hour: int) -> None:
-        self.unit.during(engine, firing, hour)
+    def __getattr__(self, name: str) -> Any:
+        if name == "unit":  # not set yet (copying): no recursion
+            raise AttributeError(name)
+        return getattr(self.unit, name)  # duration, during, uses_capacity and any later method
 
     def start(self, engine: Engine, firing: Any, targets: np.ndarray) -> None:
         # ``select`` is a pure function of the state and the counter-based streams, so asking
