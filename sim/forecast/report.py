@@ -107,7 +107,7 @@ def fig_funnel(f: dict[str, Any]) -> str:
         ax.set_xlabel("stage")
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("share at or past stage")
-    axes[0].legend(frameon=False, fontsize=8)
+    axes[-1].legend(frameon=False, fontsize=8, loc="upper right")
     fig.suptitle("Trust-stage funnel at the end, by layer", y=1.02)
     return png(fig)
 
@@ -154,7 +154,7 @@ def fig_care(ranking: dict[str, Any]) -> str:
     ax.set_xlabel("picks")
     ax.set_xticks(k)
     ax.set_ylabel("extra buyers vs. no care")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     return png(fig)
 
