@@ -257,6 +257,10 @@ class TargetSpec:
     care_rest_hours: int = 0  # 0: any; else only members last cared for n or more hours ago
     silent_days: int = 0  # 0: any; else did not open the group in the last n days
     member_slots: list[int] = field(default_factory=list)  # empty: any; else only these slots
+    min_degree: int = 0  # ties in the social graph at least this many
+    max_degree: int = 0  # 0: no upper bound; else at most this many ties
+    min_need: float = 0.0  # product fit (need) at least this
+    max_need: float = 1.0  # and at most this
 
 
 @dataclass

@@ -81,6 +81,17 @@ def _check_target(t: TargetSpec, where: str) -> None:
         )
     if t.bought not in (None, True, False):
         raise ConfigError(f"{where}.bought = {t.bought!r}: allowed: null, true, false")
+    if any(i < 0 for i in t.member_slots):
+        raise ConfigError(
+            f"{where}.member_slots: members are slots from 0 up; got {min(t.member_slots)}"
+        )
+    if t.min_degree < 0 or t.max_degree < 0:
+        raise ConfigError(f"{where}: min_degree and max_degree must be at least 0")
+    if not 0.0 <= t.min_need <= t.max_need <= 1.0:
+        raise ConfigError(
+            f"{where}: min_need = {t.min_need}, max_need = {t.max_need}: "
+            "need 0 <= min_need <= max_need <= 1"
+        )
 
 
 def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Schedule:
