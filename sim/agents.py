@@ -97,7 +97,8 @@ class Member(CellAgent):
         """Remembered experience: weighted first, peak and final moments (0 if none)."""
         m = self._engine.params.memory
         weights = (m.weight_first, m.weight_peak, m.weight_final)
-        return float(self._engine.state.memory(weights)[ROW, self.slot])
+        where = (np.array([ROW]), np.array([self.slot]))
+        return float(self._engine.state.memory_at(*where, weights)[0])
 
     @property
     def bought(self) -> bool:

@@ -40,10 +40,13 @@ from mesa.discrete_space import Network
 
 from sim.agents import ROW, Member
 from sim.engine import ConfigError, Engine, ModelParams, PlanParams
-from sim.engine.params import N_STAGES
+from sim.engine.params import N_STAGES, TouchpointSpec
 from sim.engine.state import ACTIVE, DORMANT, LEFT
 from sim.engine.validation import build
 from sim.plans import load_strategy
+
+DEFAULT_STRATEGY = "sop"
+"""The plan ``CommunityModel`` runs when given neither a strategy nor a plan of its own."""
 
 # --------------------------------------------------------------- model reporters
 # Each reads the engine's arrays for the model's replicate (row ROW) at collection time.
@@ -162,7 +165,9 @@ class CommunityModel(mesa.Model):
             least this, so that a bigger group fits.
         days: override of the campaign length ``days``.
         strategy: override of the plan: a shipped strategy's name (``"sop"``,
-            ``"layered"``), the path of a plan file, or a ``PlanParams``.
+            ``"layered"``), the path of a plan file, or a ``PlanParams``. Without it the
+            plan of ``params`` runs; when that is the empty default plan (or ``params`` is
+            omitted), the shipped ``sop`` plan runs, as its name says.
         layout: node positions for the network cells (a mapping or a callable such as
             ``networkx.spring_layout``); ``None`` (the default) leaves the network purely
             topological, which is fast.
@@ -173,7 +178,8 @@ class CommunityModel(mesa.Model):
             network's ``random``); defaults to ``seed``. The dynamics never use it.
 
     Raises:
-        ConfigError: a parameter or plan entry out of range, or an unknown strategy.
+        ConfigError: a parameter or plan entry out of range, an unknown strategy, or
+            ``days`` shorter than the plan (a touchpoint on a later day).
     """
 
     def __init__(
@@ -198,6 +204,7 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=self.seed if rng is None else rng)
 
         params, plan_source = _apply_overrides(params, members, days, strategy)
+        check_days(params, plan_source)
         self.engine = Engine(
             params,
             seed=self.seed,
@@ -297,9 +304,10 @@ def _apply_overrides(
     source = "strategy"
     if isinstance(strategy, PlanParams):
         p.strategy = copy.deepcopy(strategy)
-    elif strategy is not None:
-        plan, settings, source = load_strategy(str(strategy))
-        _apply_settings(p, settings, source)
+    elif strategy is not None or p.strategy == PlanParams():
+        # No strategy and no plan of one's own: the shipped plan the default name promises.
+        plan, settings, source = load_strategy(str(strategy or DEFAULT_STRATEGY))
+        apply_settings(p, settings, source)
         p.strategy = plan
     if members is not None:
         pop = p.population
@@ -311,8 +319,51 @@ def _apply_overrides(
     return p, source
 
 
-def _apply_settings(p: ModelParams, settings: Mapping[str, Any], source: str) -> None:
-    """Set (nested) model parameters from a mapping, checking names and types."""
+def last_plan_day(plan: PlanParams) -> tuple[int, str]:
+    """The last campaign day a plan's entries name, and the type of the entry naming it.
+
+    An entry names its ``day`` and, when it repeats, its ``until_day``; entries behind a
+    switch count too (switching them on must not make the campaign too short).
+
+    Returns:
+        ``(day, type)``; ``(0, "")`` for a plan without touchpoints.
+    """
+    last, kind = 0, ""
+    for entry in plan.touchpoints:
+        spec = entry if isinstance(entry, TouchpointSpec) else None
+        day = spec.day if spec else int(entry.get("day", 1))
+        until = spec.until_day if spec else int(entry.get("until_day", 0) or 0)
+        kind_here = spec.type if spec else str(entry.get("type", "?"))
+        if max(day, until) > last:
+            last, kind = max(day, until), kind_here
+    return last, kind
+
+
+def check_days(params: ModelParams, source: str = "strategy") -> None:
+    """Refuse a campaign shorter than its plan.
+
+    Raises:
+        ConfigError: ``days`` is below the last day the plan names, saying both.
+    """
+    last, kind = last_plan_day(params.strategy)
+    if params.days < last:
+        raise ConfigError(
+            f"days = {params.days}: the plan {params.strategy.name!r} ({source}) has a "
+            f"touchpoint ({kind}) on day {last}; give days >= {last} or a plan that ends sooner"
+        )
+
+
+def apply_settings(p: ModelParams, settings: Mapping[str, Any], source: str) -> None:
+    """Set (nested) model parameters from a mapping, checking names and types.
+
+    Args:
+        p: the parameters to change (in place).
+        settings: ``{section: {field: value}}`` or ``{field: value}`` for top-level fields.
+        source: where the settings come from, named in errors.
+
+    Raises:
+        ConfigError: an unknown section or field, or a value of the wrong type.
+    """
     names = {f.name for f in dataclasses.fields(ModelParams)} - {"strategy"}
     for key, value in settings.items():
         if key not in names:

@@ -259,7 +259,7 @@ def test_overrides_apply_to_a_copy_and_strategies_load_by_name():
     assert all(isinstance(t, TouchpointSpec) for t in model.params.strategy.touchpoints)
     assert params.population.members == MEMBERS and params.strategy.name == "test"
     # A bigger group than the default capacity fits: capacity follows the override.
-    big = CommunityModel(seed=1, members=600, days=1)
+    big = CommunityModel(seed=1, members=600, days=1, strategy=PlanParams(name="empty"))
     assert big.params.population.group_capacity == 600 and len(big.members) == 600
     with pytest.raises(ConfigError, match="no such strategy"):
         CommunityModel(strategy="no_such_plan")

@@ -205,6 +205,7 @@ class Engine:
             return
         seen = who & s.per_member(offers.is_open)
         s.seen_offer = np.where(seen, offers.offer_id, s.seen_offer)
+        s.prompted |= seen
 
     @property
     def open_groups(self) -> np.ndarray:

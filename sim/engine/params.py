@@ -48,8 +48,7 @@ class PopulationParams:
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
     # Beta concentration (higher: less spread)
     need_concentration: float = bounded(3.0, gt=0, hi=1e4)
-    # reservation / list price
-    price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85, lo=None, gt=0, hi=100)
+    price_ratio_median: list[float] = _per_layer(1.1, 1.0, 0.85)  # reservation / list price
     # log-normal sigma of the reservation price ratio
     price_ratio_sigma: float = bounded(0.5, 0, 10)
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
@@ -67,7 +66,7 @@ class PopulationParams:
     fatigue_threshold_concentration: float = bounded(10.0, gt=0, hi=1e4)
     # sd of members' own log-odds of buying (unobserved taste: some members would not buy
     # whatever happens, others need little persuasion)
-    propensity_sigma: float = bounded(2.0, 0, 10)
+    propensity_sigma: float = bounded(2.5, 0, 10)
 
 
 @dataclass
@@ -247,19 +246,22 @@ class PurchaseParams:
 
     # logistic (the agent model) | bass (MODEL.md section 8)
     model: str = bounded("logistic", choices=PURCHASE_MODELS)
-    intercept: float = bounded(-6.0, -50, 50)
-    trust: float = bounded(2.0, -50, 50)
-    need: float = bounded(5.0, -50, 50)
-    herd: float = bounded(2.5, -50, 50)
-    urgency: float = bounded(2.5, -50, 50)
-    anchor: float = bounded(3.0, -50, 50)  # per unit of discount below the anchor price
-    price: float = bounded(3.0, -50, 50)  # per unit of (reservation - price) / list price
+    intercept: float = bounded(-3.0, -50, 50)
+    trust: float = bounded(1.0, -50, 50)
+    need: float = bounded(3.0, -50, 50)
+    herd: float = bounded(1.5, -50, 50)
+    urgency: float = bounded(1.5, -50, 50)
+    anchor: float = bounded(2.0, -50, 50)  # per unit of discount below the anchor price
+    price: float = bounded(1.5, -50, 50)  # per unit of (reservation - price) / list price
     memory: float = bounded(0.5, -50, 50)
     fatigue: float = bounded(-2.0, -50, 50)
     # log-odds lost per unit of price above the reservation price
     reservation: float = bounded(30.0, 0, 1000)
     # log-odds lost at list price per unit of anticipation (a known offer)
-    wait: float = bounded(6.0, 0, 1000)
+    wait: float = bounded(3.0, 0, 1000)
+    # a member thinks of buying in an hour with chance
+    # 1 - exp(-this x messages about buying read); care and a seen offer always prompt
+    consider_per_message: float = bounded(1.0, 0, 1000)
     bass_p: float = bounded(0.01, 0, 1)  # bass mode: innovation rate per day
     bass_q: float = bounded(0.3, 0, 10)  # bass mode: imitation rate per day
 
@@ -314,6 +316,10 @@ class TargetSpec:
     care_rest_hours: int = bounded(0, 0, 1e6)
     silent_days: int = bounded(0, 0, 3650)  # 0: any; else did not open the group in the last n days
     member_slots: list[int] = bounded([], 0)  # empty: any; else only these slots
+    min_degree: int = bounded(0, 0)  # ties in the social graph at least this many
+    max_degree: int = bounded(0, 0)  # 0: no upper bound; else at most this many ties
+    min_need: float = bounded(0.0, 0, 1)  # product fit (need) at least this
+    max_need: float = bounded(1.0, 0, 1)  # and at most this
 
 
 @dataclass

@@ -36,6 +36,7 @@ STREAMS: dict[str, int] = {
     "shill_leave": 18,
     "aware": 19,
     "drift": 20,
+    "consider": 21,
 }
 
 

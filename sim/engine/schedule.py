@@ -74,6 +74,16 @@ def _check_target(t: TargetSpec, where: str) -> None:
     # the field bounds are checked by ``build``; ``bought`` is null, true or false
     if t.bought is not None and not isinstance(t.bought, bool):
         raise ConfigError(f"{where}.bought = {excerpt(t.bought)}: allowed: null, true, false")
+    if t.min_need > t.max_need:
+        raise ConfigError(
+            f"{where}: min_need = {t.min_need}, max_need = {t.max_need}: min_need may not "
+            "exceed max_need"
+        )
+    if t.max_degree and t.min_degree > t.max_degree:
+        raise ConfigError(
+            f"{where}: min_degree = {t.min_degree}, max_degree = {t.max_degree}: min_degree may "
+            "not exceed max_degree (0: no upper bound)"
+        )
 
 
 def compile_plan(plan: PlanParams, days: int, source: str = "strategy") -> Schedule:

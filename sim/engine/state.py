@@ -97,6 +97,8 @@ class State:
     opened_today: np.ndarray = field(init=False)
     touched: np.ndarray = field(init=False)  # got a one-to-one message this hour
     read_shill: np.ndarray = field(init=False)  # shill posts read this hour
+    prompts: np.ndarray = field(init=False)  # messages about buying read this hour
+    prompted: np.ndarray = field(init=False)  # told of buying for certain this hour (care, offer)
     last_counts: np.ndarray = field(init=False)  # (R, S, FEED_KINDS) feed seen at last visit
     # --- per group (replicates, groups)
     feed: np.ndarray = field(init=False)  # (R, G, FEED_KINDS) cumulative
@@ -149,6 +151,8 @@ class State:
         self.opened_today = _full(rs, False, bool)
         self.touched = _full(rs, False, bool)
         self.read_shill = _full(rs, 0.0, np.float64)
+        self.prompts = _full(rs, 0.0, np.float64)
+        self.prompted = _full(rs, False, bool)
         self.last_counts = _full((*rs, FEED_KINDS), 0.0, np.float64)
         self.feed = _full((*rg, FEED_KINDS), 0.0, np.float64)
         self.ugc_until = _full(rg, -1, np.int32)

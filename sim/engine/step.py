@@ -100,6 +100,8 @@ def _new_hour(e: Engine) -> None:
     s.opened[:] = False
     s.touched[:] = False
     s.read_shill[:] = 0.0
+    s.prompts[:] = 0.0
+    s.prompted[:] = False
     s.read_posts[:] = 0.0
     e.hour_minutes_dropped[:] = 0.0
     e.hour_care_dropped[:] = 0
@@ -198,6 +200,8 @@ def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
     bought_posts = reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
     s.seen_purchases[rows, cols] += bought_posts
     s.read_shill[rows, cols] = reads[:, FEED_SHILL]
+    # Notices and purchase posts are what make a member think of buying this hour.
+    s.prompts[rows, cols] = reads[:, FEED_OPERATOR] + bought_posts
     heard = bought_posts > 0
     if heard.any():
         hr, hc, posts = rows[heard], cols[heard], bought_posts[heard]
@@ -251,10 +255,13 @@ def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 def _purchase(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
     pp, list_price = p.purchase, p.product.list_price
-    # Candidates: in a group, not yet bought, there this hour and trusting enough.
-    rows, cols = members_of(
-        s.present & ~s.bought & (s.opened | s.touched) & (s.trust >= tr.trust_threshold)
+    # Candidates: in a group, not yet bought, trusting enough, and something made them think
+    # of buying this hour: a conversation or an offer seen for certain, or messages about
+    # buying read (notices, purchase posts), each a chance to consider it.
+    thinking = s.prompted | (
+        e.streams.uniform("consider", e.hour) < -np.expm1(-pp.consider_per_message * s.prompts)
     )
+    rows, cols = members_of(s.present & ~s.bought & thinking & (s.trust >= tr.trust_threshold))
     offers = e.offers
     offer_price = s.at(offers.price(e.hour), rows, cols)
     on_offer = (s.seen_offer[rows, cols] == offers.offer_id) & ~np.isnan(offer_price)

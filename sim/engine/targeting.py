@@ -64,6 +64,14 @@ def top_per_group(
     return out
 
 
+def slot_mask(ids: list[int], slots: int) -> np.ndarray:
+    """The member slots ``ids`` as a mask over ``slots`` (ids past the last slot match none)."""
+    chosen = np.zeros(slots, dtype=bool)
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    chosen[ids_arr[(ids_arr >= 0) & (ids_arr < slots)]] = True
+    return chosen
+
+
 def select(
     engine: Engine,
     spec: TargetSpec,
@@ -102,10 +110,13 @@ def select(
     if spec.silent_days > 0:  # no open in the last n days (never opened counts as silent)
         mask &= s.last_open < hour - 24 * spec.silent_days
     if spec.member_slots:  # explicit members (slots of an edge list's ids)
-        slots = np.asarray(spec.member_slots, dtype=np.int64)
-        chosen = np.zeros(mask.shape[1], dtype=bool)
-        chosen[slots[(slots >= 0) & (slots < mask.shape[1])]] = True  # others match no one
-        mask &= chosen[None, :]
+        mask &= slot_mask(spec.member_slots, mask.shape[1])  # others match no one
+    if spec.min_degree > 0:
+        mask &= engine.degree >= spec.min_degree
+    if spec.max_degree > 0:
+        mask &= engine.degree <= spec.max_degree
+    if spec.min_need > 0.0 or spec.max_need < 1.0:
+        mask &= (tr.need >= spec.min_need) & (tr.need <= spec.max_need)
     if spec.top_k <= 0 and limit is None:
         return mask
     score = {

@@ -1,0 +1,186 @@
+"""Time the classroom page: a step plus its redraw, and a whole day, at 500 members.
+
+Usage::
+
+    .venv/bin/python benchmarks/classroom.py [--members 500] [--hours 48] [--days 5]
+    .venv/bin/python benchmarks/classroom.py --no-browser
+
+Two measurements, both on the ``herd`` lesson (layered plan) with ``--members`` members:
+
+1. In this process (``solara.render``, no browser): the page's "+1 hour" and "+1 day" buttons
+   are clicked and the wall time of each click is taken. It covers the model step(s) and the
+   whole re-render of the page: counters and narration, the graph pictures (JPEG) and the
+   chart specs, for one community and for two side by side. Targets: an hour (step plus
+   redraw) under 200 ms, a day (24 steps plus one redraw) under 1 s.
+2. In headless Chromium (``solara run`` on a local port, Playwright): the time from the click
+   until the browser shows the new counters and the new graph pictures (side by side), and,
+   for the clicks that move the charts (they move every 6 campaign hours), until the charts
+   are redrawn too (Solara's chart widget waits 100 ms before it draws).
+
+Medians and 90th percentiles over the clicks are printed; the machine's other load only adds
+time, so the medians are the figures to compare with the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+
+
+def lessons_with(members: int, folder: Path) -> Path:
+    """A copy of the shipped lessons with the first one at ``members`` members."""
+    from sim.classroom.lessons import LESSON_DIR
+
+    target = folder / "lessons"
+    shutil.copytree(LESSON_DIR, target)
+    path = target / "herd.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["settings"]["members"] = members
+    data["order"] = -1
+    path.write_text(yaml.safe_dump(data))
+    return target
+
+
+def summary(label: str, seconds: list[float]) -> str:
+    ms = sorted(1000 * s for s in seconds)
+    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+    median = statistics.median(ms)
+    return f"{label:<44} median {median:7.1f} ms   p90 {p90:7.1f} ms   (n={len(ms)})"
+
+
+def in_process(members: int, hours: int, days: int, folder: Path) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from sim.classroom import app
+    from sim.classroom.lessons import load_lessons
+
+    lessons = load_lessons(folder)
+    print(f"in process (solara.render), {members} members, lesson herd:")
+    for mode in ("one community", "side by side"):
+        _, rc = solara.render(
+            solara.AppLayout(children=[app.ClassroomPage(lessons)]), handle_error=False
+        )
+        if mode != "side by side":
+            rc.find(v.Select, label="Mode").widget.v_model = mode
+            rc.find(v.Btn, children=["Reset"]).widget.click()
+        hour_button = rc.find(v.Btn, children=["+1 hour"]).widget
+        day_button = rc.find(v.Btn, children=["+1 day"]).widget
+        per_hour, per_day = [], []
+        for _ in range(hours):
+            t0 = time.perf_counter()
+            hour_button.click()
+            per_hour.append(time.perf_counter() - t0)
+        for _ in range(days):
+            t0 = time.perf_counter()
+            day_button.click()
+            per_day.append(time.perf_counter() - t0)
+        print("  " + summary(f"{mode}: +1 hour (step + redraw)", per_hour))
+        print("  " + summary(f"{mode}: +1 day (24 steps + redraw)", per_day))
+        rc.close()
+
+
+# The state before a click: the counters' texts (the graph pictures come in the same update;
+# an hour at night may leave a picture unchanged, so they are not waited for); the charts'
+# canvases are marked, since Vega-Embed replaces a chart's canvas when it redraws it.
+STATE = """() => {
+  document.querySelectorAll('.vega-embed canvas').forEach(c => { c.dataset.old = '1'; });
+  return {
+    counters: [...document.querySelectorAll('.classroom-counters')].map(e => e.innerText),
+    graphs: [...document.querySelectorAll('img.classroom-graph')].map(e => e.src),
+  };
+}"""
+SHOWN = """before => {
+  const now = [...document.querySelectorAll('.classroom-counters')].map(e => e.innerText);
+  return now.length === before.counters.length
+    && now.every((t, i) => t !== before.counters[i]);
+}"""
+CHARTED = """n => {
+  const canvases = [...document.querySelectorAll('.vega-embed canvas')];
+  return canvases.length === n && canvases.every(c => !c.dataset.old);
+}"""
+
+
+def in_browser(members: int, hours: int, days: int, folder: Path) -> None:
+    from browser import chromium, free_port, local_only, wait_for_port
+
+    from sim.classroom.assets import quiet_env
+    from sim.classroom.drawing import CHART_EVERY
+
+    port = free_port()
+    env = {**os.environ, **quiet_env(), "SIM_LESSONS_DIR": str(folder)}
+    solara_bin = Path(sys.executable).with_name("solara")
+    command = [
+        str(solara_bin),
+        "run",
+        "sim.classroom.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--production",
+    ]
+    with open(folder.parent / "server.log", "w") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc)
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1500, "height": 1900})
+            outside = local_only(page)
+            page.set_default_timeout(60_000)
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.get_by_role("button", name="+1 day").wait_for()
+            page.locator(".vega-embed canvas").nth(1).wait_for()
+            charts = page.locator(".vega-embed canvas").count()
+            print(f"in Chromium (solara run, side by side), {members} members, lesson herd:")
+            for label, clicks in (("+1 hour", hours), ("+1 day", days)):
+                shown, charted = [], []
+                for _ in range(clicks):
+                    state = page.evaluate(STATE)
+                    t0 = time.perf_counter()
+                    page.get_by_role("button", name=label).click()
+                    page.wait_for_function(SHOWN, arg=state, polling="raf")
+                    shown.append(time.perf_counter() - t0)
+                    clock = page.locator(".classroom-counters").first.inner_text().split(" · ")[0]
+                    if label == "+1 day" or int(clock.split(", ")[1][:2]) % CHART_EVERY == 0:
+                        page.wait_for_function(CHARTED, arg=charts, polling="raf")
+                        charted.append(time.perf_counter() - t0)
+                print("  " + summary(f"{label}: counters and graphs shown", shown))
+                print("  " + summary(f"{label}: charts redrawn too (when they change)", charted))
+            if outside:
+                print(f"  warning: the page tried to reach other hosts: {outside}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--hours", type=int, default=48, help="+1 hour clicks to time")
+    parser.add_argument("--days", type=int, default=5, help="+1 day clicks to time")
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process timing")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = lessons_with(args.members, Path(tmp))
+        in_process(args.members, args.hours, args.days, folder)
+        if not args.no_browser:
+            in_browser(args.members, min(args.hours, 24), args.days, folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""The classroom page: lessons about group effects, watched live in a browser.
+
+Modules: ``lessons`` (lesson files), ``settings`` (the page's controls and how they reach the
+model), ``classroom`` (the two-sided ``mesa.Model``), ``narration`` (the event line),
+``drawing`` (layout and charts), ``picture`` (the graph), ``views`` and ``app`` (the Solara
+page), ``assets`` (serving the page's scripts locally). See docs/classroom.md.
+"""
