@@ -48,7 +48,8 @@ class PopulationParams:
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
     # Beta concentration (higher: less spread)
     need_concentration: float = bounded(3.0, gt=0, hi=1e4)
-    price_ratio_median: list[float] = _per_layer(1.1, 1.0, 0.85)  # reservation / list price
+    # reservation / list price
+    price_ratio_median: list[float] = _per_layer(1.1, 1.0, 0.85, lo=None, gt=0, hi=100)
     # log-normal sigma of the reservation price ratio
     price_ratio_sigma: float = bounded(0.5, 0, 10)
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
