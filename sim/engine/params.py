@@ -174,7 +174,7 @@ class ScarcityParams:
 class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
-    model: str = "logistic"  # logistic (the agent model) | bass (MODEL.md section 8)
+    model: str = "logistic"  # logistic (the agent model) | bass | threshold | cascade (section 8)
     intercept: float = -7.7
     trust: float = 3.0
     need: float = 2.5
@@ -256,6 +256,24 @@ class PlanParams:
 
 
 @dataclass
+class ClassicParams:
+    """The classic diffusion limits ``purchase.model = threshold | cascade`` (MODEL.md s. 8).
+
+    Only members take part; an adopter buys once at the list price. See ``docs/limits.md``.
+    """
+
+    thresholds: str = "uniform"  # threshold model: uniform (on [0, 1]) | beta | fixed | file
+    threshold_mean: float = 0.3  # fixed: every member's threshold; beta: the Beta mean
+    threshold_concentration: float = 5.0  # beta: concentration (higher: less spread)
+    threshold_file: str = ""  # file: CSV with columns member,threshold (every member once)
+    seeding: str = "degree"  # first adopters: degree (top-k) | random (k) | file
+    seed_count: int = 10  # k first adopters (degree, random)
+    seed_file: str = ""  # file: CSV with a column member (slot numbers 0 .. members-1)
+    cascade_prob: float = 0.1  # cascade: chance a new adopter converts each neighbour
+    round_hours: int = 1  # one synchronous round every this many hours (first adopters: hour 0)
+
+
+@dataclass
 class ModelParams:
     """Everything the engine needs besides the seed and the number of replicates."""
 
@@ -274,3 +292,4 @@ class ModelParams:
     operator: OperatorParams = field(default_factory=OperatorParams)
     product: ProductParams = field(default_factory=ProductParams)
     strategy: PlanParams = field(default_factory=PlanParams)
+    classic: ClassicParams = field(default_factory=ClassicParams)

@@ -34,6 +34,10 @@ STREAMS: dict[str, int] = {
     "join_stage": 16,
     "invite": 17,
     "shill_leave": 18,
+    # the classic limits (sim.engine.classic); high ids, clear of the agent model's
+    "classic_threshold": 101,
+    "classic_seed": 102,
+    "cascade": 103,
 }
 
 

@@ -235,10 +235,14 @@ def check_model(p: ModelParams) -> None:
         )
     _unit("advocacy.join_prob", p.advocacy.join_prob)
     _unit("advocacy.join_stage1_prob", p.advocacy.join_stage1_prob)
-    if p.purchase.model not in ("logistic", "bass"):
+    if p.purchase.model not in ("logistic", "bass", "threshold", "cascade"):
         raise ConfigError(
-            f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass"
+            f"purchase.model = {p.purchase.model!r}: allowed values are logistic, bass, "
+            "threshold, cascade"
         )
+    from .classic import check_classic  # the classic limits check their own settings
+
+    check_classic(p)
     _positive("purchase.bass_p", p.purchase.bass_p)
     _positive("purchase.bass_q", p.purchase.bass_q)
     _positive("product.list_price", p.product.list_price, strict=True)
