@@ -2,8 +2,9 @@
 
 Every coalition runs with the same seed and replicates, so replicate i of each coalition
 faces the same members, graph and draws. The members and graph do not depend on the plan:
-each process builds them once (a template engine) and gives every coalition a fresh copy
-with the coalition's schedule, instead of drawing them again.
+each process builds them once (a template engine) and gives every coalition a copy with the
+coalition's schedule, instead of drawing them again. Coalitions also share the hours before
+their differing components first fire (``run_tree``), and worker processes take subtrees.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -208,9 +209,13 @@ def evaluate(  # noqa: PLR0917
     if jobs == 1 or n < 2:
         template = template_engine(params, seed, replicates)
 
+        finished = 0
+
         def tick(mask: int) -> None:
+            nonlocal finished
+            finished += 1
             if progress:
-                progress(len(results) + 1, total)
+                progress(finished, total)
 
         results.update(run_tree(template, plans, n, done=tick))
         return results
@@ -254,11 +259,3 @@ def printer(label: str, every_seconds: float = 10.0) -> Callable[[int, int], Non
             print(f"{label}: {done}/{total} runs ({now - start:.0f} s)", flush=True)
 
     return report
-
-
-def run_many(
-    params: ModelParams, seed: int, replicates: int, plans: Iterable[PlanParams]
-) -> list[np.ndarray]:
-    """Run a few plans in this process on one template (for the baseline and tests)."""
-    template = template_engine(params, seed, replicates)
-    return [run_coalition(template, plan) for plan in plans]
