@@ -77,7 +77,7 @@ def _params(cfg: DictConfig, strategy: Strategy) -> tuple[ModelParams, int, int]
         raise ConfigError(f"{strategy.source}: {' '.join(str(exc).split())}") from exc
     params, seed, replicates = to_model_params(merged)
     params.strategy = strategy.plan
-    Engine(params, seed=seed, replicates=1)  # checks parameters, plan and graph now
+    Engine(params, seed=seed, replicates=1, plan_source=strategy.source)  # checks it all now
     return params, seed, replicates
 
 

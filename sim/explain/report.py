@@ -120,6 +120,12 @@ def explanation_markdown(x: Explanation, table: pd.DataFrame, note: str) -> str:
         "baseline, so contributions + residual = the paired difference, replicate by "
         "replicate.",
     ]
+    if not x.components:
+        lines += [
+            "",
+            "The plan has no components (no entry differs from the baseline's or is "
+            "named): the whole difference is the residual.",
+        ]
     if x.shared:
         lines += ["", f"Kept in every coalition (no share): {', '.join(x.shared)}."]
     header = ["Line", "Entries"] + [LABELS.get(m, m) for m in x.metrics]
