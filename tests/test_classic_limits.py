@@ -18,14 +18,12 @@ import networkx as nx
 import numpy as np
 import pytest
 from factories import run_module
+from ndlib.models import ModelConfig  # ndlib is in the dev extra: these checks never skip
+from ndlib.models.epidemics import IndependentCascadesModel, ThresholdModel
 from scipy import stats
 
 from sim.engine import ConfigError, Engine, ModelParams
 from sim.engine.params import ClassicParams, GraphParams, PopulationParams, PurchaseParams
-
-ndlib = pytest.importorskip("ndlib")
-from ndlib.models import ModelConfig  # noqa: E402
-from ndlib.models.epidemics import IndependentCascadesModel, ThresholdModel  # noqa: E402
 
 ALPHA = 0.01  # level of the two-sample tests
 
