@@ -4,7 +4,6 @@ A strategy is a plan file: ``configs/strategy/<name>.yaml`` for the shipped ones
 ``layered``, ``bass``) or any YAML file of the same shape::
 
     name: my_plan
-    list_price_on_sale: true
     touchpoints:
       - {type: broadcast, day: 1, hours: [8, 20], every_days: 1}
       - {type: offer, day: 20, hour: 20, params: {price: 699, anchor: 1299}}
@@ -73,7 +72,7 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
     """Build a checked ``PlanParams`` from plain data (a mapping read from YAML).
 
     Args:
-        data: ``{name, list_price_on_sale, touchpoints: [...]}``.
+        data: ``{name, switches, touchpoints: [...]}``.
         source: where the data came from, named in errors (e.g. the file's path).
 
     Returns:
@@ -85,7 +84,13 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
     """
     if not isinstance(data, Mapping):
         raise ConfigError(
-            f"{source}: expected a mapping with name, list_price_on_sale and touchpoints"
+            f"{source}: expected a mapping with name, switches and touchpoints"
+        )
+    if "list_price_on_sale" in data:
+        raise ConfigError(
+            f"{source}: list_price_on_sale is no longer a plan setting: whether the product "
+            "sells at list price outside offers is the same for every plan; set "
+            "product.list_price_on_sale (true or false) instead"
         )
     top = {k: v for k, v in data.items() if k != "touchpoints"}
     plan = build(PlanParams, top, source)

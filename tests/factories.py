@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from sim.engine import ModelParams, PlanParams
-from sim.engine.params import PopulationParams
+from sim.engine.params import PopulationParams, ProductParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +86,8 @@ def small_params(
     params = ModelParams(
         days=days,
         population=PopulationParams(members=members, group_capacity=members + 60),
-        strategy=PlanParams(name="test", list_price_on_sale=list_price_on_sale, touchpoints=plan),
+        product=ProductParams(list_price_on_sale=list_price_on_sale),
+        strategy=PlanParams(name="test", touchpoints=plan),
     )
     for name, value in groups.items():
         setattr(params, name, value)

@@ -1,46 +1,72 @@
-"""MODEL.md section 7's calibration targets and section 8's check against the Bass curve."""
+"""The nine calibration targets (``sim.analysis.patterns``) and the Bass curve check."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from sim.analysis import patterns
 from sim.engine import Engine, ModelParams
 from sim.engine.params import PopulationParams, PurchaseParams
 from sim.plans import load_plan
 
 
 @pytest.fixture(scope="module")
-def runs():
-    """sop and layered on the default 500-member group, 20 seeds (replicates), paired."""
-    out = {}
-    for name in ("sop", "layered"):
-        out[name] = Engine(ModelParams(strategy=load_plan(name)), seed=2026, replicates=20).run()
-    return out
+def measured():
+    """Every variant the nine targets need, 20 replicates each, paired on one seed.
+
+    The benchmark (``benchmarks/calibration.py``) uses seed 0; this test uses another seed,
+    so the defaults are checked on members, graphs and draws they were not tuned on.
+    """
+    return patterns.measure(seed=2026, replicates=20)
 
 
-def _conversion(e: Engine) -> float:
-    return float(
-        ((e.state.bought & e.state.ever_member).sum(1) / e.state.ever_member.sum(1)).mean()
-    )
+def test_1_sop_converts_8_to_12_percent(measured):
+    assert 0.08 <= measured["t1"]["sop"] <= 0.12
 
 
-def test_sop_converts_8_to_12_percent(runs):
-    assert 0.08 <= _conversion(runs["sop"]) <= 0.12
+def test_2_layered_converts_twice_sop_in_a_burst(measured):
+    assert measured["t2"]["ratio"] >= 2
+    assert measured["t2"]["window"] >= 0.40
 
 
-def test_layered_converts_twice_sop_in_a_burst(runs):
-    lay = runs["layered"]
-    assert _conversion(lay) >= 2 * _conversion(runs["sop"])
-    window = next(f for f in lay.schedule.all() if f.unit.name == "offer" and f.end - f.start == 48)
-    purchases = lay.recorder.purchases
-    share = purchases[window.start : window.end].sum(0) / purchases.sum(0)
-    assert share.mean() >= 0.40
+def test_3_sop_daily_active_day14_at_most_half_day3(measured):
+    assert measured["t3"]["day14"] <= 0.5 * measured["t3"]["day3"]
 
 
-def test_sop_daily_active_day14_at_most_half_day3(runs):
-    daily_active = runs["sop"].recorder.active_today[23::24].mean(axis=1)
-    assert daily_active[13] <= 0.5 * daily_active[2]
+def test_4_no_layer_converts_above_90_percent(measured):
+    assert max(measured["t4"]["sop"] + measured["t4"]["layered"]) <= 0.90
+
+
+def test_5_members_go_dormant_or_leave_under_every_plan(measured):
+    assert 0.05 <= measured["t5"]["layered"] <= 0.30
+    assert measured["t5"]["sop"] > measured["t5"]["layered"]
+
+
+def test_6_groups_die_under_sop(measured):
+    t6 = measured["t6"]
+    assert t6["sop_quiet"] >= 7
+    assert 0.08 <= t6["sop_conversion"] <= 0.12
+    assert t6["layered_quiet"] < t6["sop_quiet"]
+
+
+def test_7_reach_is_earned_through_the_right_people(measured):
+    low = measured["t7"]["targeted_minus_random"][1]
+    assert low > 0
+    staff = measured["t7"]["staff"]
+    assert staff[2] < staff[4] < staff[8]
+    assert staff[4] - staff[2] > staff[8] - staff[4]
+
+
+def test_8_peers_carry_the_periphery(measured):
+    shares = measured["t8"]
+    assert shares["peripheral"]["peers"] > 0.5
+    assert sum(shares["core"][s] for s in patterns.OPERATOR_SOURCES) > 0.5
+
+
+def test_9_price_matters(measured):
+    high = measured["t9"]["price_up_minus_default"][2]
+    assert high < 0
 
 
 def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 from factories import small_params
 
 from sim.engine import Engine, ModelParams
+from sim.engine.effects import experience
 from sim.engine.params import PurchaseParams
 from sim.engine.step import herd_pull
 from sim.plans import load_plan
@@ -40,8 +41,8 @@ def test_peak_end_memory_weights_first_peak_and_final():
     s = e.state
     who = np.zeros_like(s.bought)
     who[0, :3] = True
-    for value in (0.2, -0.9, 0.5):  # first, peak (most intense), final
-        s.add_moment(who, value)
+    for value in (0.2, -0.9, 0.5, 0.05):  # first, peak (most intense), final, too faint
+        experience(e, who, value)
     memory = s.memory((0.2, 0.4, 0.4))[0, :3]
     np.testing.assert_allclose(memory, 0.2 * 0.2 + 0.4 * -0.9 + 0.4 * 0.5)
     assert (s.memory((0.2, 0.4, 0.4))[0, 3:] == 0).all()  # no moments, no memory

@@ -8,6 +8,7 @@ from factories import small_params
 from sim.engine import Engine
 from sim.engine.params import ScarcityParams
 from sim.engine.state import FEED_MEMBER
+from sim.engine.touchpoints import REGISTRY
 
 BASE = [{"type": "broadcast", "day": 1, "hour": 8, "every_days": 1}]
 
@@ -37,7 +38,8 @@ def test_care_is_capped_by_capacity_and_raises_trust_by_need():
     touched = e.state.touched
     assert (touched.sum(axis=1) == capacity).all()
     assert (e.state.care_left == 0).all()
-    expected = before + 0.35 * e.traits.need * (1 - before)
+    gain = REGISTRY["care"].Params().trust_gain  # a first conversation gives the full gain
+    expected = before + gain * e.traits.need * (1 - before)
     # trust of the cared may move further in the same hour (reading), never less
     assert (e.state.trust[touched] >= expected[touched] - 1e-12).all()
     # the ones ranked highest by need were chosen

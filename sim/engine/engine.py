@@ -19,7 +19,16 @@ from .population import draw_traits
 from .records import Recorder
 from .rng import Streams
 from .schedule import compile_plan
-from .state import ACTIVE, FEED_MEMBER, FEED_MEMBER_TRUST, OUTSIDE, State, members_of
+from .state import (
+    ACTIVE,
+    FEED_MEMBER,
+    FEED_MEMBER_TRUST,
+    MSG_MEMBERS,
+    MSG_OPERATOR,
+    OUTSIDE,
+    State,
+    members_of,
+)
 from .step import step as run_step
 from .targeting import top_per_replicate
 from .validation import ConfigError, check_model
@@ -94,6 +103,8 @@ class Engine:
         self.hour = 0
         self.trust_shocked = np.zeros((replicates, self.slots), dtype=bool)
         self.hour_messages = np.zeros((replicates, 3))  # operator, members, shills
+        self.hour_minutes_dropped = np.zeros(replicates)  # staff minutes a task lacked
+        self.hour_care_dropped = np.zeros(replicates, dtype=np.int64)  # care not given
         self.hour_joins = np.zeros(replicates, dtype=np.int64)
         self._invites_this_hour = 0
         self.hour_purchases = np.zeros(replicates, dtype=np.int64)
@@ -152,13 +163,33 @@ class Engine:
             chance = chance * (1 + p.anticipation_boost * s.anticipation)
         if s.excitement.any():
             chance = chance * (1 + p.excitement_boost * s.excitement)
+        if p.busy_boost > 0:  # a lively feed draws members in; silence feeds silence
+            buzz = s.buzz / (s.buzz + p.busy_scale)
+            chance = chance * (1 + p.busy_boost * s.per_member(buzz))
         chance = np.where(s.status == ACTIVE, chance, chance * p.dormant_factor)
         return np.where(s.present, np.minimum(chance, 1.0), 0.0)
 
-    def spend_minutes(self, minutes: float | np.ndarray) -> None:
-        """Book staff minutes in every replicate (their wage is costed in the outputs)."""
+    def book_minutes(self, minutes: float | np.ndarray) -> np.ndarray:
+        """Book staff minutes where today's budget still has them.
+
+        The team has ``operator.staff * operator.minutes_per_staff_per_day`` minutes a day
+        (refilled at midnight). A task that needs more than what is left is dropped in that
+        replicate, and its minutes are counted as dropped.
+
+        Args:
+            minutes: minutes needed, a number or one per replicate.
+
+        Returns:
+            The replicates (replicates,) where the task goes ahead.
+        """
+        s = self.state
         minutes = np.broadcast_to(np.asarray(minutes, dtype=float), (self.replicates,))
-        self.state.minutes += minutes
+        ok = minutes <= s.minutes_left + 1e-9
+        booked = np.where(ok, minutes, 0.0)
+        s.minutes_left -= booked
+        s.minutes += booked
+        self.hour_minutes_dropped += minutes - booked
+        return ok
 
     def spend_money(self, amount: np.ndarray) -> np.ndarray:
         """Spend money where the budget allows; returns the replicates that could pay."""
@@ -181,23 +212,25 @@ class Engine:
         return self.state.group_open.sum(axis=1)
 
     def post_to_groups(
-        self, kind: int, amount: float | np.ndarray = 1.0, column: int = 0
+        self, kind: int, amount: float | np.ndarray = 1.0, column: int | None = MSG_OPERATOR
     ) -> None:
         """Post ``amount`` messages of a feed kind into every open group.
 
         Args:
             kind: the feed counter (``FEED_OPERATOR``, ``FEED_SHILL``...).
             amount: messages per group, a number or one per replicate.
-            column: the message column counted (0 operator, 1 members, 2 shills).
+            column: the message column counted (``MSG_OPERATOR``, ``MSG_MEMBERS``,
+                ``MSG_SHILLS``), or None for a weight counter that is no message of its own.
         """
         s = self.state
         amount = np.broadcast_to(np.asarray(amount, dtype=float), (self.replicates,))
         s.feed[:, :, kind] += amount[:, None] * s.group_open
-        self.hour_messages[:, column] += amount * self.open_groups
+        if column is not None:
+            self.hour_messages[:, column] += amount * self.open_groups
 
-    def spend_group_minutes(self, minutes: float) -> None:
-        """Book staff minutes for a task done once in every open group."""
-        self.spend_minutes(minutes * self.open_groups)
+    def book_group_minutes(self, minutes: float) -> np.ndarray:
+        """``book_minutes`` for a task done once in every open group."""
+        return self.book_minutes(minutes * self.open_groups)
 
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
@@ -206,7 +239,8 @@ class Engine:
         n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
         s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
         s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
-        self.hour_messages[:, 1] += np.bincount(rows, n, self.replicates)
+        s.buzz += s.group_sums(rows, cols, n)
+        self.hour_messages[:, MSG_MEMBERS] += np.bincount(rows, n, self.replicates)
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""

@@ -54,12 +54,15 @@ class OfferBook:
         self.sold = np.zeros((replicates, groups), dtype=np.int64)
         self.total_sold = np.zeros((replicates, groups), dtype=np.int64)
 
-    def open(self, terms: OfferTerms, hour: int) -> int:
-        """Open a new offer in every group (replacing any open one); returns its id."""
+    def open(self, terms: OfferTerms, hour: int, where: np.ndarray | None = None) -> int:
+        """Open a new offer in every group (replacing any open one); returns its id.
+
+        ``where`` (replicates,) limits it to the replicates where the team could set it up.
+        """
         self.terms = terms
         self.offer_id += 1
         self.opened_at = hour
-        self.is_open[:] = True
+        self.is_open[:] = True if where is None else np.asarray(where)[:, None]
         self.sold[:] = 0
         return self.offer_id
 

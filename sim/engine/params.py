@@ -36,21 +36,23 @@ class PopulationParams:
     layer_shares: list[float] = _per_layer(0.05, 0.20, 0.75)  # core, influence, peripheral; sum 1
     layer_degree_noise: float = 0.5  # sd of log-degree noise when ranking members into layers
     need_mean: list[float] = _per_layer(0.75, 0.6, 0.4)  # product fit, Beta mean per layer
-    need_concentration: float = 6.0  # Beta concentration (higher: less spread)
+    need_concentration: float = 3.0  # Beta concentration (higher: less spread)
     price_ratio_median: list[float] = _per_layer(1.3, 1.1, 0.85)  # reservation / list price
-    price_ratio_sigma: float = 0.35  # log-normal sigma of the reservation price ratio
+    price_ratio_sigma: float = 0.5  # log-normal sigma of the reservation price ratio
     conformity_mean: list[float] = _per_layer(0.3, 0.5, 0.6)  # Beta mean per layer
     conformity_concentration: float = 5.0
     activity_median: list[float] = _per_layer(0.45, 0.25, 0.07)  # open chance/hour at peak
     activity_sigma: float = 0.5  # log-normal sigma of the per-member activity
     trust_mean: list[float] = _per_layer(0.3, 0.2, 0.12)  # initial trust, Beta mean
     trust_concentration: float = 8.0
-    trust_threshold_mean: list[float] = _per_layer(0.3, 0.4, 0.45)  # trust needed to buy
+    trust_threshold_mean: list[float] = _per_layer(0.5, 0.5, 0.5)  # trust needed to buy
     trust_threshold_concentration: float = 6.0
     herd_threshold_mean: float = 0.15  # Granovetter threshold on perceived adoption, Beta mean
     herd_threshold_concentration: float = 3.0
     fatigue_threshold_mean: float = 0.7  # fatigue at which a member mutes the group
     fatigue_threshold_concentration: float = 10.0
+    propensity_sigma: float = 2.0  # sd of members' own log-odds of buying (unobserved taste:
+    # some members would not buy whatever happens, others need little persuasion)
 
 
 @dataclass
@@ -104,9 +106,12 @@ class ActivityParams:
     novelty_days: float = 4.0  # e-folding time (days) of the novelty after joining
     dormant_factor: float = 0.1  # open chance multiplier once a member muted the group
     anticipation_boost: float = 1.5  # activity multiplier at full anticipation (teasers)
-    anticipation_halflife_hours: float = 36.0  # how fast anticipation fades
+    anticipation_halflife_hours: float = 72.0  # how fast anticipation fades
     excitement_boost: float = 1.0  # activity multiplier at full excitement (events)
     excitement_halflife_hours: float = 24.0  # how fast excitement after an event fades
+    busy_boost: float = 1.0  # open chance multiplier when the group is at its busiest
+    busy_scale: float = 10.0  # recent member posts in the group at which half the boost acts
+    busy_halflife_hours: float = 6.0  # how fast the group's recent buzz fades
 
 
 @dataclass
@@ -115,10 +120,15 @@ class ChannelParams:
 
     attention: float = 15.0  # backlog at which half of the new messages get read
     private_read_prob: float = 0.6  # chance a private message is read within the hour
-    post_prob: list[float] = _per_layer(0.2, 0.12, 0.01)  # chance to post per visit
+    post_prob: list[float] = _per_layer(
+        0.015, 0.008, 0.001
+    )  # chance to post per visit, silent feed
+    talk_boost: float = 15.0  # posting multiplier (1 + talk_boost) when others talk a lot
+    talk_scale: float = 5.0  # member posts read on a visit at which half the boost acts
     announce_prob: list[float] = _per_layer(0.7, 0.6, 0.25)  # buyer posts the purchase
     ugc_boost: float = 2.0  # posting multiplier while a UGC prompt runs
     content_halflife_hours: float = 24.0  # how fast recent content stops saturating
+    content_saturation: float = 2.0  # recent pieces studied at which a piece's value is 1/e
 
 
 @dataclass
@@ -128,6 +138,7 @@ class TrustParams:
     broadcast_gain: float = 0.01  # trust gain per broadcast read (times 1 - trust)
     repetition_decay: float = 0.97  # each further broadcast read counts this much less
     peer_gain: float = 0.01  # per member post read: share of the gap to the posters' trust closed
+    herd_gain: float = 0.005  # per purchase post read: trust gain (times 1 - trust)
     stage_thresholds: list[float] = field(default_factory=lambda: [0.15, 0.3, 0.45, 0.6])
 
 
@@ -140,6 +151,13 @@ class FatigueParams:
     decay_halflife_hours: float = 96.0  # fatigue fades slowly
     leave_trust: float = 0.4  # dormant members below this trust may leave
     leave_prob: float = 0.01  # hourly chance such a member leaves
+    study_per_piece: float = 0.05  # study fatigue added by each content piece studied
+    study_halflife_hours: float = 72.0  # how fast study fatigue fades
+    drift_per_visit: float = 0.02  # chance a visit ends in muting when the group gave no value
+    value_scale: float = 0.5  # recent value at which the drift chance falls to 1/e
+    value_halflife_hours: float = 72.0  # how long an experienced value keeps counting
+    study_drift: float = 4.0  # drift added per unit of study fatigue, whatever the value
+    peer_value: float = 0.02  # recent value of each member post read (people answer)
 
 
 @dataclass
@@ -150,6 +168,7 @@ class MemoryParams:
     weight_peak: float = 0.4
     weight_final: float = 0.4
     spam_moment: float = -0.15  # moment of reading mass messages, times fatigue / own threshold
+    notice_threshold: float = 0.1  # weaker moments neither start nor replace the memory
 
 
 @dataclass
@@ -160,6 +179,7 @@ class HerdParams:
     group_scale: float = 8.0  # seen purchase posts at which the group signal is 63% saturated
     seen_halflife_hours: float = 48.0  # how long a seen purchase post keeps counting
     threshold_width: float = 0.05  # adoption past the threshold at which the pull is 63% on
+    aware_per_post: float = 0.5  # chance a purchase post read makes the reader aware of the offer
 
 
 @dataclass
@@ -175,15 +195,17 @@ class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
     model: str = "logistic"  # logistic (the agent model) | bass | threshold | cascade (section 8)
-    intercept: float = -7.7
-    trust: float = 3.0
-    need: float = 2.5
+    intercept: float = -6.0
+    trust: float = 2.0
+    need: float = 5.0
     herd: float = 2.5
     urgency: float = 2.5
     anchor: float = 3.0  # per unit of discount below the anchor price
     price: float = 3.0  # per unit of (reservation - price) / list price
-    memory: float = 1.5
+    memory: float = 0.5
     fatigue: float = -2.0
+    reservation: float = 30.0  # log-odds lost per unit of price above the reservation price
+    wait: float = 6.0  # log-odds lost at list price per unit of anticipation (a known offer)
     bass_p: float = 0.01  # bass mode: innovation rate per day
     bass_q: float = 0.3  # bass mode: imitation rate per day
 
@@ -205,6 +227,7 @@ class OperatorParams:
 
     staff: int = 2
     care_per_staff_per_day: int = 30  # one-to-one conversations per person per day
+    minutes_per_staff_per_day: float = 480.0  # working minutes per person per day
     wage_per_minute: float = 1.0  # money per staff minute
     money_budget: float = 50000.0  # discounts, prizes and shill accounts
 
@@ -214,6 +237,7 @@ class ProductParams:
     """The paid product."""
 
     list_price: float = 999.0
+    list_price_on_sale: bool = True  # can members buy at list price outside offers (every plan)
 
 
 @dataclass
@@ -228,6 +252,9 @@ class TargetSpec:
     include_dormant: bool = True
     rank_by: str = "none"  # none | centrality | degree | need | trust | random
     top_k: int = 0  # 0: all who match; else the k highest by rank_by
+    care_rest_hours: int = 0  # 0: any; else only members last cared for n or more hours ago
+    silent_days: int = 0  # 0: any; else did not open the group in the last n days
+    member_slots: list[int] = field(default_factory=list)  # empty: any; else only these slots
 
 
 @dataclass
@@ -250,7 +277,6 @@ class PlanParams:
     """A strategy: a plan of touchpoints, as data."""
 
     name: str = "sop"
-    list_price_on_sale: bool = True  # can members buy at list price outside offers
     switches: dict[str, bool] = field(default_factory=dict)  # named on/off switches for entries
     touchpoints: list[TouchpointSpec] = field(default_factory=list)
 

@@ -29,6 +29,7 @@ _ATTR = {
     "fatigue_threshold": 8,
     "rank_noise": 9,
     "purchase_clock": 10,
+    "propensity": 11,
 }
 
 
@@ -47,6 +48,7 @@ class Traits:
     fatigue_threshold: np.ndarray
     rank_noise: np.ndarray  # tie-breaker for random targeting
     purchase_clock: np.ndarray  # Exp(1): the member buys when its summed hazard passes this
+    propensity: np.ndarray  # the member's own log-odds of buying (unobserved heterogeneity)
 
 
 def _beta(u: np.ndarray, mean: np.ndarray, concentration: float) -> np.ndarray:
@@ -125,4 +127,5 @@ def draw_traits(params: PopulationParams, streams: Streams, degree: np.ndarray) 
         ),
         rank_noise=u("rank_noise"),
         purchase_clock=-np.log1p(-u("purchase_clock")),
+        propensity=params.propensity_sigma * z("propensity"),
     )

@@ -26,6 +26,8 @@ class Recorder:
         self.minutes = np.zeros((t, r))  # cumulative staff minutes
         self.money = np.zeros((t, r))  # cumulative money spent
         self.joins = np.zeros((t, r), dtype=np.int64)
+        self.minutes_dropped = np.zeros((t, r))  # staff minutes of tasks dropped for lack of time
+        self.care_dropped = np.zeros((t, r), dtype=np.int64)  # care the rules wanted, not given
         self.offer_sales = np.zeros((t, r), dtype=np.int64)
         self.status = np.zeros((t, r, 3), dtype=np.int64)  # active, dormant, left
         self.stages = np.zeros((t, r, 3, N_STAGES), dtype=np.int64)  # present, by layer
@@ -51,6 +53,8 @@ class Recorder:
         self.minutes[h] = s.minutes
         self.money[h] = s.money
         self.joins[h] = e.hour_joins
+        self.minutes_dropped[h] = e.hour_minutes_dropped
+        self.care_dropped[h] = e.hour_care_dropped
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold

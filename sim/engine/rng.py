@@ -34,6 +34,8 @@ STREAMS: dict[str, int] = {
     "join_stage": 16,
     "invite": 17,
     "shill_leave": 18,
+    "aware": 19,
+    "drift": 20,
     # the classic limits (sim.engine.classic); high ids, clear of the agent model's
     "classic_threshold": 101,
     "classic_seed": 102,

@@ -75,8 +75,10 @@ def _check_target(t: TargetSpec, where: str) -> None:
             raise ConfigError(f"{where}.{name} = {value}: must be a stage from 0 to 6")
     if t.rank_by not in RANK_KEYS:
         raise ConfigError(f"{where}.rank_by = {t.rank_by!r}: allowed: {', '.join(RANK_KEYS)}")
-    if t.top_k < 0 or t.active_within_hours < 0:
-        raise ConfigError(f"{where}: top_k and active_within_hours must be at least 0")
+    if min(t.top_k, t.active_within_hours, t.care_rest_hours) < 0:
+        raise ConfigError(
+            f"{where}: top_k, active_within_hours and care_rest_hours must be at least 0"
+        )
     if t.bought not in (None, True, False):
         raise ConfigError(f"{where}.bought = {t.bought!r}: allowed: null, true, false")
 

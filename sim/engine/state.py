@@ -20,7 +20,22 @@ FEED_MEMBER = 1  # member posts (questions, progress, praise)
 FEED_MEMBER_TRUST = 2  # the same posts, each weighted by its poster's trust
 FEED_PURCHASE = 3  # real buyers' purchase posts
 FEED_SHILL = 4  # shill accounts' purchase posts and praise
-FEED_KINDS = 5
+FEED_CONTENT = 5  # content pieces (materials, lessons) posted in the group
+FEED_CONTENT_STUDY = 6  # the same, each weighted by the chance a reader studies it
+FEED_CONTENT_VALUE = 7  # ... weighted by study chance x experience value
+FEED_CONTENT_TRUST = 8  # ... weighted by study chance x trust gain
+FEED_TEASER = 9  # teasers posted in the group
+FEED_TEASER_PULL = 10  # the same, each weighted by the anticipation it raises
+FEED_KINDS = 11
+# Kinds a reader counts as the backlog that buries messages (everything posted).
+FEED_BACKLOG = (FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL, FEED_CONTENT, FEED_TEASER)
+
+# Columns of the per-hour message counts (``Engine.hour_messages``).
+MSG_OPERATOR, MSG_MEMBERS, MSG_SHILLS = 0, 1, 2
+
+# Where trust gains come from (``State.trust_gain``'s last axis).
+SOURCES: tuple[str, ...] = ("operator", "content", "events", "peers", "herd")
+SRC_OPERATOR, SRC_CONTENT, SRC_EVENTS, SRC_PEERS, SRC_HERD = range(len(SOURCES))
 
 
 def members_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +82,12 @@ class State:
     mem_any: np.ndarray = field(init=False)
     broadcasts_read: np.ndarray = field(init=False)
     content_load: np.ndarray = field(init=False)
+    study_fatigue: np.ndarray = field(init=False)  # tiredness from study (apart from notices)
+    recent_value: np.ndarray = field(init=False)  # value experienced lately (fades)
+    care_count: np.ndarray = field(init=False)  # one-to-one conversations received so far
+    last_care: np.ndarray = field(init=False)  # hour of the latest one
+    read_posts: np.ndarray = field(init=False)  # member posts read this hour
+    trust_gain: np.ndarray = field(init=False)  # (R, S, SOURCES) trust gained, by source
     seen_purchases: np.ndarray = field(init=False)
     seen_offer: np.ndarray = field(init=False)  # id of the latest offer the member saw
     anticipation: np.ndarray = field(init=False)
@@ -80,10 +101,12 @@ class State:
     # --- per group (replicates, groups)
     feed: np.ndarray = field(init=False)  # (R, G, FEED_KINDS) cumulative
     ugc_until: np.ndarray = field(init=False)
+    buzz: np.ndarray = field(init=False)  # recent member and purchase posts (fading count)
     group_open: np.ndarray = field(init=False)  # the group exists (opened at the start or later)
     group_opened: np.ndarray = field(init=False)  # hour it opened (-1: not opened)
     # --- operator, per replicate
     care_left: np.ndarray = field(init=False)
+    minutes_left: np.ndarray = field(init=False)  # staff minutes left today
     minutes: np.ndarray = field(init=False)
     money: np.ndarray = field(init=False)
     revenue: np.ndarray = field(init=False)
@@ -111,6 +134,12 @@ class State:
         self.mem_any = _full(rs, False, bool)
         self.broadcasts_read = _full(rs, 0.0, np.float64)
         self.content_load = _full(rs, 0.0, np.float64)
+        self.study_fatigue = _full(rs, 0.0, np.float64)
+        self.recent_value = _full(rs, 0.0, np.float64)
+        self.care_count = _full(rs, 0, np.int32)
+        self.last_care = _full(rs, -(10**6), np.int32)
+        self.read_posts = _full(rs, 0.0, np.float64)
+        self.trust_gain = _full((*rs, len(SOURCES)), 0.0, np.float64)
         self.seen_purchases = _full(rs, 0.0, np.float64)
         self.seen_offer = _full(rs, -1, np.int32)
         self.anticipation = _full(rs, 0.0, np.float64)
@@ -123,9 +152,11 @@ class State:
         self.last_counts = _full((*rs, FEED_KINDS), 0.0, np.float64)
         self.feed = _full((*rg, FEED_KINDS), 0.0, np.float64)
         self.ugc_until = _full(rg, -1, np.int32)
+        self.buzz = _full(rg, 0.0, np.float64)
         self.group_open = _full(rg, False, bool)
         self.group_opened = _full(rg, -1, np.int32)
         self.care_left = _full(r, 0, np.int64)
+        self.minutes_left = _full(r, 0.0, np.float64)
         self.minutes = _full(r, 0.0, np.float64)
         self.money = _full(r, 0.0, np.float64)
         self.revenue = _full(r, 0.0, np.float64)
@@ -190,18 +221,17 @@ class State:
         return out.reshape(self.replicates, self.groups)
 
     def memory(self, weights: tuple[float, float, float]) -> np.ndarray:
-        """Remembered experience: weighted first, peak and final moments (0 if none)."""
-        w_first, w_peak, w_final = weights
-        return np.where(
-            self.mem_any,
-            w_first * self.mem_first + w_peak * self.mem_peak + w_final * self.mem_final,
-            0.0,
-        )
+        """Remembered experience of every slot (see ``memory_at``)."""
+        rows, cols = np.indices(self.mem_any.shape).reshape(2, -1)
+        return self.memory_at(rows, cols, weights).reshape(self.mem_any.shape)
 
     def memory_at(
         self, rows: np.ndarray, cols: np.ndarray, weights: tuple[float, float, float]
     ) -> np.ndarray:
-        """``memory`` for members (rows, cols) only."""
+        """Remembered experience of members (rows, cols): first, peak and final, weighted.
+
+        A member with no noticeable moment yet remembers 0.
+        """
         w_first, w_peak, w_final = weights
         value = (
             w_first * self.mem_first[rows, cols]
@@ -210,23 +240,20 @@ class State:
         )
         return np.where(self.mem_any[rows, cols], value, 0.0)
 
-    def add_moment_at(self, rows: np.ndarray, cols: np.ndarray, value: np.ndarray) -> None:
-        """``add_moment`` for members (rows, cols), one value each (no repeated member)."""
-        any_before = self.mem_any[rows, cols]
-        first = ~any_before
+    def add_moment_at(
+        self, rows: np.ndarray, cols: np.ndarray, value: np.ndarray, threshold: float
+    ) -> None:
+        """Record experienced moments for members (rows, cols), one value each.
+
+        A moment weaker than ``threshold`` (in absolute value) is not noticed: it neither
+        starts the memory nor replaces its peak or final moment (peak-end rule).
+        """
+        felt = np.abs(value) >= threshold
+        if not felt.all():
+            rows, cols, value = rows[felt], cols[felt], value[felt]
+        first = ~self.mem_any[rows, cols]
         self.mem_first[rows[first], cols[first]] = value[first]
-        peak = self.mem_peak[rows, cols]
-        new_peak = first | (np.abs(value) > np.abs(peak))
+        new_peak = first | (np.abs(value) > np.abs(self.mem_peak[rows, cols]))
         self.mem_peak[rows[new_peak], cols[new_peak]] = value[new_peak]
         self.mem_final[rows, cols] = value
         self.mem_any[rows, cols] = True
-
-    def add_moment(self, who: np.ndarray, value: np.ndarray | float) -> None:
-        """Record an experienced moment for the members in ``who`` (peak-end memory)."""
-        value = np.broadcast_to(np.asarray(value, dtype=float), who.shape)
-        first = who & ~self.mem_any
-        self.mem_first[first] = value[first]
-        more_intense = who & (np.abs(value) > np.abs(self.mem_peak))
-        self.mem_peak[more_intense | first] = value[more_intense | first]
-        self.mem_final[who] = value[who]
-        self.mem_any |= who

@@ -1,29 +1,36 @@
-"""The hourly step: MODEL.md's processes in a fixed, documented order.
+"""The hourly step: the model's processes in a fixed, documented order.
 
-1. New hour: clear per-hour flags; close offers whose deadline has come; at midnight refill
-   the operator's care capacity.
-2. Decay: fatigue, anticipation, excitement, remembered purchase posts, content load.
-3. Touchpoints due this hour fire, in plan order, on the members their rule targets.
-4. Members open the group (daily rhythm x novelty x anticipation x excitement; muted
-   members rarely).
-5. Openers read the feed: the larger the backlog, the smaller the share read. Reading
-   mass notices (trust, fatigue, spam), member posts (peer trust), purchase and shill
-   posts (herd signal), the pinned offer.
+1. New hour: clear per-hour flags and counts; close offers whose deadline has come; at
+   midnight refill the team's care conversations and staff minutes.
+2. Decay: notice fatigue, remembered purchase posts, recent value, the groups' buzz, and
+   (while nonzero) anticipation, excitement, content load and study fatigue.
+3. Touchpoints due this hour fire, in plan order, on the members their rule targets; units
+   that use the team's capacity serve as many targets as today's conversations and minutes
+   allow, and what they drop is counted.
+4. Members open the group (activity x daily rhythm x novelty x anticipation x excitement x
+   the group's buzz; muted members rarely).
+5. Openers read the feed: the larger the backlog since their last visit, the smaller the
+   share read. Mass notices (trust, fatigue, a spam moment), member posts (peer trust,
+   value, talk), purchase and shill posts (herd signal, a little trust, awareness of an open
+   offer), content (study: trust, value, study fatigue), teasers (anticipation); openers may
+   notice the pinned offer.
 6. Running touchpoints act (shill posts and exposure, referral invites).
-7. Purchase: past the member's trust threshold, a logistic chance of trust, need, herd
-   pull, urgency, anchor, price, memory and fatigue, drawn through the member's purchase
-   clock (see ``_accumulate_hazard``); a quota caps offer sales.
-8. Posting: members who opened post; buyers announce purchases.
+7. Purchase: past the member's trust threshold, a logistic chance of the member's own
+   propensity, trust, need, herd pull, urgency, anchor, price, memory and fatigue, minus a
+   near cap above the reservation price and, at list price, waiting for an announced offer;
+   drawn through the member's purchase clock (``_accumulate_hazard``); a quota caps sales.
+8. Posting: openers post (more when they just read others' posts); buyers announce.
 9. Advocacy: buyers share outward (stage 6); their outside friends may join.
-10. Status: fatigue past the member's threshold mutes the group; muted members with low
-    trust leave.
+10. Status: fatigue past the member's threshold mutes the group; a visit that found little
+    value lately, or a member tired of study, may end in muting (drift); muted members
+    with low trust leave.
 11. Trust ladder: stages 0-4 from trust, 5 bought, 6 shared; up only, except after a
     trust shock.
 12. Record the hour.
 
-In ``purchase.model = bass`` mode only a fully mixed Bass purchase process runs (MODEL.md
-section 8): every member buys with hourly hazard 1 - exp(-(p + q F) / 24), F the share of
-members who bought, p and q per day.
+In ``purchase.model = bass`` mode only a fully mixed Bass purchase process runs (the check
+against theory): every member buys with hourly hazard 1 - exp(-(p + q F) / 24), F the share
+of members who bought, p and q per day.
 """
 
 from __future__ import annotations
@@ -33,17 +40,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import classic
-from .effects import read_mass_messages_at
+from .effects import raise_trust_at, read_content_at, read_mass_messages_at
 from .graph import neighbour_counts
 from .state import (
     ACTIVE,
     DORMANT,
+    FEED_BACKLOG,
+    FEED_CONTENT_STUDY,
+    FEED_CONTENT_TRUST,
+    FEED_CONTENT_VALUE,
     FEED_MEMBER,
     FEED_MEMBER_TRUST,
     FEED_OPERATOR,
     FEED_PURCHASE,
     FEED_SHILL,
+    FEED_TEASER,
+    FEED_TEASER_PULL,
     LEFT,
+    MSG_MEMBERS,
+    SRC_HERD,
+    SRC_PEERS,
     members_of,
 )
 from .targeting import select, top_per_group
@@ -87,6 +103,9 @@ def _new_hour(e: Engine) -> None:
     s.opened[:] = False
     s.touched[:] = False
     s.read_shill[:] = 0.0
+    s.read_posts[:] = 0.0
+    e.hour_minutes_dropped[:] = 0.0
+    e.hour_care_dropped[:] = 0
     e.trust_shocked[:] = False
     e.hour_messages[:] = 0.0
     e.hour_joins[:] = 0
@@ -97,6 +116,7 @@ def _new_hour(e: Engine) -> None:
     if e.hour % 24 == 0:
         op = e.params.operator
         s.care_left[:] = op.staff * op.care_per_staff_per_day
+        s.minutes_left[:] = op.staff * op.minutes_per_staff_per_day
         s.opened_today[:] = False
 
 
@@ -104,11 +124,14 @@ def _decay(e: Engine) -> None:
     s, p = e.state, e.params
     s.fatigue *= _halflife(p.fatigue.decay_halflife_hours)
     s.seen_purchases *= _halflife(p.herd.seen_halflife_hours)
-    # Boosts that most plans leave at zero for long spells: skip them while they are.
+    s.recent_value *= _halflife(p.fatigue.value_halflife_hours)
+    s.buzz *= _halflife(p.activity.busy_halflife_hours)
+    # Quantities that most plans leave at zero for long spells: skip them while they are.
     for name, halflife in (
         ("anticipation", p.activity.anticipation_halflife_hours),
         ("excitement", p.activity.excitement_halflife_hours),
         ("content_load", p.channel.content_halflife_hours),
+        ("study_fatigue", p.fatigue.study_halflife_hours),
     ):
         values = getattr(s, name)
         if values.any():
@@ -116,9 +139,19 @@ def _decay(e: Engine) -> None:
 
 
 def _fire_touchpoints(e: Engine) -> None:
+    s = e.state
     for firing in e.schedule.starting(e.hour):
-        limit = e.state.care_left if firing.unit.uses_capacity() else None
-        targets = select(e, firing.target, e.hour, limit=limit, sub=firing.plan_index + 1)
+        sub = firing.plan_index + 1
+        if firing.unit.uses_capacity():
+            # The team serves as many as today's conversations and minutes allow, in the
+            # rule's order; the rest of those the rule wanted are dropped (and counted).
+            per_talk = firing.params.minutes
+            limit = np.minimum(s.care_left, np.floor(s.minutes_left / per_talk + 1e-9))
+            wanted = select(e, firing.target, e.hour, sub=sub).sum(axis=1)
+            targets = select(e, firing.target, e.hour, limit=limit.astype(np.int64), sub=sub)
+            e.hour_care_dropped += wanted - targets.sum(axis=1)
+        else:
+            targets = select(e, firing.target, e.hour, sub=sub)
         firing.unit.start(e, firing, targets)
 
 
@@ -131,25 +164,69 @@ def _open_and_read(e: Engine) -> None:
     s.last_open = np.where(opened, e.hour, s.last_open)
     rows, cols = members_of(opened)  # only this hour's openers read: work on them alone
     if rows.size:
-        feed = s.at(s.feed, rows, cols)  # (n, K): the feed of each opener's group
-        new = feed - s.last_counts[rows, cols]
-        backlog = new[:, [FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL]].sum(axis=1)
-        reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
-        s.last_counts[rows, cols] = feed
-
-        read_mass_messages_at(e, rows, cols, reads[:, FEED_OPERATOR])
-        # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
-        # trusted members lift others; an untrusted crowd lifts nobody.
-        n_posts = reads[:, FEED_MEMBER]
-        poster_trust = reads[:, FEED_MEMBER_TRUST] / np.maximum(n_posts, 1e-9)
-        pull = 1.0 - (1.0 - p.trust.peer_gain) ** n_posts
-        gap = np.maximum(poster_trust - s.trust[rows, cols], 0.0)
-        s.trust[rows, cols] += pull * gap
-        s.seen_purchases[rows, cols] += reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
-        s.read_shill[rows, cols] = reads[:, FEED_SHILL]
+        _read_feed(e, rows, cols)
     if e.offers.is_open.any():
         noticed = opened & (e.streams.uniform("notice", e.hour) < p.scarcity.notice_prob)
         e.show_offer(noticed)
+
+
+def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
+    """Openers (rows, cols) read their group's feed since their last visit.
+
+    The larger the backlog of everything posted since, the smaller the share read
+    (``channel.attention``). Each kind read acts: mass notices (trust, fatigue, spam),
+    member posts (peer trust, value, talk), purchase posts (herd signal, a little trust,
+    awareness of the offer), shill posts, content (study), teasers (anticipation).
+    """
+    s, p = e.state, e.params
+    feed = s.at(s.feed, rows, cols)  # (n, K): the feed of each opener's group
+    new = feed - s.last_counts[rows, cols]
+    backlog = new[:, list(FEED_BACKLOG)].sum(axis=1)
+    reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
+    s.last_counts[rows, cols] = feed
+
+    read_mass_messages_at(e, rows, cols, reads[:, FEED_OPERATOR])
+    # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
+    # trusted members lift others; an untrusted crowd lifts nobody.
+    n_posts = reads[:, FEED_MEMBER]
+    poster_trust = reads[:, FEED_MEMBER_TRUST] / np.maximum(n_posts, 1e-9)
+    pull = 1.0 - (1.0 - p.trust.peer_gain) ** n_posts
+    gap = np.maximum(poster_trust - s.trust[rows, cols], 0.0)
+    raise_trust_at(
+        e, rows, cols, pull * gap / np.maximum(1.0 - s.trust[rows, cols], 1e-9), SRC_PEERS
+    )
+    s.read_posts[rows, cols] = n_posts
+    s.recent_value[rows, cols] += p.fatigue.peer_value * n_posts
+    # Purchase posts (real or planted): the herd signal, a little trust, and awareness.
+    bought_posts = reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
+    s.seen_purchases[rows, cols] += bought_posts
+    s.read_shill[rows, cols] = reads[:, FEED_SHILL]
+    heard = bought_posts > 0
+    if heard.any():
+        hr, hc, posts = rows[heard], cols[heard], bought_posts[heard]
+        raise_trust_at(e, hr, hc, 1.0 - (1.0 - p.trust.herd_gain) ** posts, SRC_HERD)
+        if e.offers.is_open.any():  # "just bought!": the reader learns the offer exists
+            aware = 1.0 - (1.0 - p.herd.aware_per_post) ** posts
+            draw = e.streams.uniform("aware", e.hour)[hr, hc]
+            told = np.zeros(s.bought.shape, dtype=bool)
+            told[hr[draw < aware], hc[draw < aware]] = True
+            e.show_offer(told)
+    studied = reads[:, FEED_CONTENT_STUDY]
+    if (studied > 0).any():
+        per_piece = np.maximum(studied, 1e-12)
+        read_content_at(
+            e,
+            rows,
+            cols,
+            studied,
+            value=reads[:, FEED_CONTENT_VALUE] / per_piece,
+            trust_gain=reads[:, FEED_CONTENT_TRUST] / per_piece,
+        )
+    teasers = reads[:, FEED_TEASER]
+    if (teasers > 0).any():
+        pull = reads[:, FEED_TEASER_PULL] / np.maximum(teasers, 1e-12)
+        kept = (1.0 - pull) ** teasers  # each teaser read raises anticipation towards 1
+        s.anticipation[rows, cols] = 1.0 - (1.0 - s.anticipation[rows, cols]) * kept
 
 
 def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -184,7 +261,7 @@ def _purchase(e: Engine) -> None:
     offers = e.offers
     offer_price = s.at(offers.price(e.hour), rows, cols)
     on_offer = (s.seen_offer[rows, cols] == offers.offer_id) & ~np.isnan(offer_price)
-    fallback = list_price if p.strategy.list_price_on_sale else np.nan
+    fallback = list_price if p.product.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
     can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
     rows, cols, x, offered = rows[can_buy], cols[can_buy], price[can_buy], on_offer[can_buy]
@@ -192,6 +269,10 @@ def _purchase(e: Engine) -> None:
         return
     anchor = np.zeros_like(x)
     urgency = np.zeros_like(x)
+    # A member who expects an offer (a teaser read) waits rather than pay the list price.
+    waiting = np.where(offered, 0.0, s.anticipation[rows, cols])
+    # Price above the member's reservation price almost rules buying out.
+    over = np.maximum(x / list_price / tr.price_ratio[rows, cols] - 1.0, 0.0)
     if offered.any():
         a = offers.anchor
         anchor = np.where(offered & (a > 0), (a - x) / max(a, 1e-9), 0.0)
@@ -200,6 +281,7 @@ def _purchase(e: Engine) -> None:
     weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
     logit = (
         pp.intercept
+        + tr.propensity[rows, cols]
         + pp.trust * s.trust[rows, cols]
         + pp.need * tr.need[rows, cols]
         + pp.herd * herd_pull(e, rows, cols)
@@ -208,6 +290,8 @@ def _purchase(e: Engine) -> None:
         + pp.price * (tr.price_ratio[rows, cols] - x / list_price)
         + pp.memory * s.memory_at(rows, cols, weights)
         + pp.fatigue * s.fatigue[rows, cols]
+        - pp.reservation * over
+        - pp.wait * waiting
     )
     buy = np.zeros(s.bought.shape, dtype=bool)
     buy[rows, cols] = _accumulate_hazard(e, rows, cols, _sigmoid(logit))
@@ -270,6 +354,9 @@ def _post(e: Engine) -> None:
     if ugc.any():
         boost = boost * np.where(s.at(ugc, rows, cols), p.channel.ugc_boost, 1.0)
     boost = boost * np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    # Talk begets talk: a member who just read others' posts is likelier to post.
+    read = s.read_posts[rows, cols]
+    boost = boost * (1.0 + p.channel.talk_boost * read / (read + p.channel.talk_scale))
     chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer[rows, cols]] * boost)
     draw = e.streams.uniform("post", e.hour)[rows, cols]
     posters = np.zeros(s.opened.shape, dtype=bool)
@@ -281,7 +368,8 @@ def _post(e: Engine) -> None:
         )
         n = s.group_counts(announce.astype(float))
         s.feed[:, :, FEED_PURCHASE] += n
-        e.hour_messages[:, 1] += n.sum(axis=1)
+        s.buzz += n
+        e.hour_messages[:, MSG_MEMBERS] += n.sum(axis=1)
     e.bought_now = None
 
 
@@ -307,6 +395,15 @@ def _status(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
     mute = (s.status == ACTIVE) & (s.fatigue >= tr.fatigue_threshold)
     s.status[mute] = DORMANT
+    # Drift: a visit that finds too little value lately (nothing good experienced, nobody
+    # talking), or that tires a member of study, may end in muting the group.
+    rows, cols = members_of(s.opened & (s.status == ACTIVE))
+    if rows.size:
+        f = p.fatigue
+        lack = np.minimum(np.exp(-s.recent_value[rows, cols] / f.value_scale), 3.0)
+        chance = f.drift_per_visit * (lack + f.study_drift * s.study_fatigue[rows, cols])
+        drift = e.streams.uniform("drift", e.hour)[rows, cols] < chance
+        s.status[rows[drift], cols[drift]] = DORMANT
     may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
     if may_leave.any():
         leave = may_leave & (e.streams.uniform("leave", e.hour) < p.fatigue.leave_prob)

@@ -97,6 +97,15 @@ def select(
         mask &= s.bought == bool(spec.bought)
     if spec.active_within_hours > 0:
         mask &= s.last_open >= hour - spec.active_within_hours
+    if spec.care_rest_hours > 0:
+        mask &= s.last_care <= hour - spec.care_rest_hours
+    if spec.silent_days > 0:  # no open in the last n days (never opened counts as silent)
+        mask &= s.last_open < hour - 24 * spec.silent_days
+    if spec.member_slots:  # explicit members (slots of an edge list's ids)
+        slots = np.asarray(spec.member_slots, dtype=np.int64)
+        chosen = np.zeros(mask.shape[1], dtype=bool)
+        chosen[slots[(slots >= 0) & (slots < mask.shape[1])]] = True  # others match no one
+        mask &= chosen[None, :]
     if spec.top_k <= 0 and limit is None:
         return mask
     score = {

@@ -46,6 +46,10 @@ DAILY_FIELDS: dict[str, str] = {
     "messages_members": "member messages that day (posts and purchase announcements)",
     "messages_shills": "shill messages that day",
     "joins": "new members who joined that day through referrals",
+    "care_dropped": (
+        "care conversations the plan's rules wanted that day that the team had no capacity for"
+    ),
+    "minutes_dropped": "staff minutes of tasks dropped that day because the day's minutes ran out",
 }
 
 HOURLY_FIELDS: dict[str, str] = {
@@ -123,6 +127,10 @@ SUMMARY_FIELDS: dict[str, str] = {
         "best_conversion and worst_conversion (best and worst group's conversion), "
         "conversion_sd (spread between groups), best_group (per replicate); see groups.csv"
     ),
+    "trust_gain_by_source": (
+        "{layer: {source: share}}: mean share of each layer's trust gain by source "
+        "(operator, content, events, peers, herd); see trust_sources.csv"
+    ),
     "note": "present when a caveat applies (e.g. a single replicate: degenerate intervals)",
     "config": "the resolved configuration of the run",
     "version": "simulator version (sim.__version__)",
@@ -145,12 +153,26 @@ GROUP_FIELDS: dict[str, str] = {
     "quiet": "the group went quiet: posts_per_100_per_day below 1",
 }
 
+TRUST_SOURCE_FIELDS: dict[str, str] = {
+    "replicate": "replicate campaign (0-based)",
+    "layer": "members' layer: core, influence or peripheral",
+    "source": (
+        "where the trust came from: operator (notices, care, KOL cultivation, private "
+        "offers), content (studied), events, peers (member posts read), herd (purchase "
+        "posts read)"
+    ),
+    "trust_gain": "trust points gained from the source, summed over the layer's members",
+    "per_member": "trust_gain / members of the layer (trust points per member, 0..1)",
+    "share": "share of the layer's total trust gain in that replicate (0..1)",
+}
+
 FIELD_DOCS: dict[str, dict[str, str]] = {
     "daily.csv": DAILY_FIELDS,
     "groups.csv": GROUP_FIELDS,
     "hourly.csv": HOURLY_FIELDS,
     "replicates.csv": REPLICATE_FIELDS,
     "summary.json": SUMMARY_FIELDS,
+    "trust_sources.csv": TRUST_SOURCE_FIELDS,
 }
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -111,7 +111,8 @@ def daily_table(engine: Engine) -> pd.DataFrame:
         cum_revenue, offer_sales, opens, stage_0..stage_6 (present members at each stage,
         all layers), stage_{k}_{layer} for each layer, operator_minutes and money_spent
         (that day), cum_operator_minutes, cum_money_spent, messages_operator,
-        messages_members, messages_shills (that day), joins.
+        messages_members, messages_shills (that day), joins, care_dropped and
+        minutes_dropped (that day: what the team could not do for lack of capacity).
         See ``FIELD_DOCS["daily.csv"]``.
     """
     rec, t, r = engine.recorder, hours_run(engine), engine.replicates
@@ -165,6 +166,8 @@ def daily_table(engine: Engine) -> pd.DataFrame:
     for i, kind in enumerate(MESSAGE_KINDS):
         cols[f"messages_{kind}"] = _long(messages[..., i])
     cols["joins"] = _long(flow(rec.joins))
+    cols["care_dropped"] = _long(flow(rec.care_dropped))
+    cols["minutes_dropped"] = _long(flow(rec.minutes_dropped))
     return pd.DataFrame(cols)
 
 
@@ -194,4 +197,6 @@ def _daily_columns() -> list[str]:
         "cum_money_spent",
         *(f"messages_{kind}" for kind in MESSAGE_KINDS),
         "joins",
+        "care_dropped",
+        "minutes_dropped",
     ]

@@ -24,6 +24,7 @@ from .groups import group_summary, groups_table
 from .metrics import replicate_metrics
 from .summary import jsonable, summarize
 from .tables import daily_table, hourly_table
+from .trust_sources import trust_sources_summary, trust_sources_table
 
 if TYPE_CHECKING:
     from sim.engine import Engine
@@ -35,6 +36,7 @@ RUN_FILES: tuple[str, ...] = (
     "replicates.csv",
     "run.png",
     "summary.json",
+    "trust_sources.csv",
 )
 
 
@@ -103,7 +105,8 @@ def write_run(
     Files: ``summary.json`` (``summarize`` plus config, seed, version, git_commit,
     created), ``daily.csv`` (``daily_table``), ``hourly.csv`` (``hourly_table``),
     ``replicates.csv`` (``replicate_metrics``), ``groups.csv`` (``groups_table``: one row
-    per replicate and group) and ``run.png`` (``plot_run``).
+    per replicate and group), ``trust_sources.csv`` (``trust_sources_table``: trust gained
+    by source, replicate and layer) and ``run.png`` (``plot_run``).
 
     Args:
         engine: an engine that has run.
@@ -123,6 +126,8 @@ def write_run(
     groups = groups_table(engine)
     summary = summarize(engine, metrics)
     summary["groups"] = jsonable(group_summary(groups, engine.replicates))
+    sources = trust_sources_table(engine)
+    summary["trust_gain_by_source"] = trust_sources_summary(sources)
     summary.update(
         {
             "config": jsonable(config),
@@ -147,6 +152,7 @@ def write_run(
         "replicates.csv": lambda path: metrics.to_csv(path, index=False),
         "run.png": lambda path: plot_run(daily, path, title=run_title(summary), fmt="png"),
         "summary.json": write_json,
+        "trust_sources.csv": lambda path: sources.to_csv(path, index=False),
     }
     temps: dict[str, Path] = {}
     try:

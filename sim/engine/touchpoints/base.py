@@ -30,6 +30,8 @@ class Firing:
     start: int  # hour it fires
     end: int  # first hour after it stops running (start + duration)
     plan_index: int  # position of its entry in the plan
+    going: np.ndarray | None = None  # replicates where it went ahead (set when it starts,
+    # for units that last: the team had the minutes to set it up)
 
 
 class Touchpoint:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..effects import read_mass_messages
-from ..state import FEED_OPERATOR
+from ..state import FEED_OPERATOR, MSG_OPERATOR
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -28,13 +28,14 @@ class Broadcast(Touchpoint):
         p = firing.params
         if p.channel == "group":
             # Into every group's feed: read (or not) by members when they next open it.
-            engine.spend_group_minutes(p.minutes)
-            engine.post_to_groups(FEED_OPERATOR, p.messages)
+            ok = engine.book_group_minutes(p.minutes)
+            engine.post_to_groups(FEED_OPERATOR, ok * float(p.messages))
             return
-        engine.spend_minutes(p.minutes)
+        ok = engine.book_minutes(p.minutes)
+        targets = targets & ok[:, None]
         read = targets & (
             engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
             < engine.params.channel.private_read_prob
         )
         read_mass_messages(engine, read * float(p.messages), engine.params.fatigue.private_scale)
-        engine.hour_messages[:, 0] += p.messages * targets.sum(axis=1)
+        engine.hour_messages[:, MSG_OPERATOR] += p.messages * targets.sum(axis=1)

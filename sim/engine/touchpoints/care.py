@@ -6,23 +6,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..effects import raise_trust
+from ..effects import experience, raise_trust
+from ..state import SRC_OPERATOR
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
 
 @register
 class Care(Touchpoint):
-    """Uses operator capacity; large trust gain scaled by need; almost no fatigue."""
+    """Uses operator capacity; large trust gain scaled by need; almost no fatigue.
+
+    The team cares for as many targets as its capacity allows today (conversations left and
+    staff minutes left), in the order of the target rule's ranking. Each earlier
+    conversation with the same member makes the next one give ``repeat_decay`` times less.
+    """
 
     name = "care"
 
     @dataclass
     class Params:
-        trust_gain: float = bounded(0.35, 0, 1)  # times the member's need
+        trust_gain: float = bounded(0.15, 0, 1)  # times the member's need
         moment: float = bounded(0.6, -1, 1)  # experience value, times need
         fatigue: float = bounded(0.0, 0, 1)
-        minutes: float = bounded(6.0, 0)  # staff minutes per conversation
+        minutes: float = bounded(6.0, 0.1)  # staff minutes per conversation
+        repeat_decay: float = bounded(0.85, 0, 1)  # each earlier conversation: this much less
         mention_offer: bool = True  # an open offer is mentioned, so the member sees it
 
     def uses_capacity(self) -> bool:
@@ -33,14 +40,21 @@ class Care(Touchpoint):
 
 
 def apply_care(engine, targets: np.ndarray, params) -> None:
-    """One-to-one conversations with ``targets``: trust, moment, offer, staff time."""
+    """One-to-one conversations with ``targets``: trust, moment, offer, staff time.
+
+    The caller has cut ``targets`` to the team's capacity (``Touchpoint.uses_capacity``).
+    """
     s, tr = engine.state, engine.traits
     n = targets.sum(axis=1)
     s.care_left -= n
-    engine.spend_minutes(params.minutes * n)
-    raise_trust(engine, targets, params.trust_gain * tr.need)
-    s.add_moment(targets, params.moment * tr.need)
-    s.fatigue = np.where(targets, np.minimum(1.0, s.fatigue + params.fatigue), s.fatigue)
+    engine.book_minutes(params.minutes * n)
+    freshness = params.repeat_decay ** s.care_count.astype(float)
+    raise_trust(engine, targets, params.trust_gain * tr.need * freshness, SRC_OPERATOR)
+    experience(engine, targets, params.moment * tr.need * freshness)
+    s.care_count += targets
+    s.last_care = np.where(targets, engine.hour, s.last_care)
+    if params.fatigue > 0:
+        s.fatigue = np.where(targets, np.minimum(1.0, s.fatigue + params.fatigue), s.fatigue)
     s.touched |= targets
     if params.mention_offer:
         engine.show_offer(targets)

@@ -6,32 +6,64 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..effects import raise_trust
+from ..effects import read_content_at
+from ..state import (
+    FEED_CONTENT,
+    FEED_CONTENT_STUDY,
+    FEED_CONTENT_TRUST,
+    FEED_CONTENT_VALUE,
+    MSG_OPERATOR,
+    members_of,
+)
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
 
 @register
 class Content(Touchpoint):
-    """Reaches targets who engage; too much content in a short time loses value."""
+    """Posted in the group (or sent privately); it acts only on members who read it.
+
+    In the group, a piece waits in the feed: members who open the group read it or not,
+    like any message (the more posted since their last visit, the less they read), and a
+    reader studies it with chance ``reach``. Sent privately, it reaches the targets who open
+    their messages (``channel.private_read_prob``). Studying gives trust and an experience
+    that wear off when pieces come too fast (``channel.content_saturation``), and study
+    fatigue.
+    """
 
     name = "content"
 
     @dataclass
     class Params:
-        reach: float = bounded(0.5, 0, 1)  # chance a targeted member engages with it
+        channel: str = bounded("group", choices=("group", "private"))
+        reach: float = bounded(0.5, 0, 1)  # chance a reader studies it
         value: float = bounded(0.4, -1, 1)  # experience value of a fresh piece
         trust_gain: float = bounded(0.04, 0, 1)
-        saturation: float = bounded(2.0, 0.01)  # recent pieces at which value falls to 1/e
         minutes: float = bounded(10.0, 0)
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
-        p, s = firing.params, engine.state
-        engine.spend_minutes(p.minutes)
-        engaged = targets & (
-            engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < p.reach
+        p = firing.params
+        if p.channel == "group":
+            ok = engine.book_group_minutes(p.minutes)
+            for kind, weight in (
+                (FEED_CONTENT, 1.0),
+                (FEED_CONTENT_STUDY, p.reach),
+                (FEED_CONTENT_VALUE, p.reach * p.value),
+                (FEED_CONTENT_TRUST, p.reach * p.trust_gain),
+            ):
+                column = MSG_OPERATOR if kind == FEED_CONTENT else None  # one message
+                engine.post_to_groups(kind, ok * weight, column)
+            return
+        ok = engine.book_minutes(p.minutes)
+        read = (
+            targets
+            & ok[:, None]
+            & (
+                engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
+                < engine.params.channel.private_read_prob
+            )
         )
-        freshness = np.exp(-s.content_load / p.saturation)
-        raise_trust(engine, engaged, p.trust_gain * freshness)
-        s.add_moment(engaged, p.value * freshness)
-        s.content_load = np.where(engaged, s.content_load + 1.0, s.content_load)
+        rows, cols = members_of(read)
+        studied = np.full(rows.size, p.reach)
+        read_content_at(engine, rows, cols, studied, value=p.value, trust_gain=p.trust_gain)
+        engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1) * ok

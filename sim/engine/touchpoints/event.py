@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..effects import raise_trust
-from ..state import ACTIVE, FEED_OPERATOR
+from ..effects import experience, raise_trust
+from ..state import ACTIVE, FEED_OPERATOR, SRC_EVENTS
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -31,16 +31,15 @@ class Event(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_group_minutes(p.minutes)  # held in every group
-        paid = np.ones(s.replicates, dtype=bool)
+        paid = engine.book_group_minutes(p.minutes)  # held in every group; no time, no event
         if p.money > 0:
-            paid = engine.spend_money(p.money * engine.open_groups)  # no budget, no event
+            paid &= engine.spend_money(p.money * engine.open_groups * paid)  # no budget either
         engine.post_to_groups(FEED_OPERATOR, paid * 1.0)
         can = targets & paid[:, None] & (s.status == ACTIVE) & (s.trust >= p.min_trust)
         chance = np.minimum(1.0, p.show_up * engine.open_chance())
         came = can & (engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < chance)
-        raise_trust(engine, came, p.trust_gain)
-        s.add_moment(came, p.value)
+        raise_trust(engine, came, p.trust_gain, SRC_EVENTS)
+        experience(engine, came, p.value)
         s.excitement = np.where(came, np.maximum(s.excitement, p.excitement), s.excitement)
         s.opened |= came
         s.last_open = np.where(came, engine.hour, s.last_open)

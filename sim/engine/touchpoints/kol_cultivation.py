@@ -19,10 +19,11 @@ class KolCultivation(Touchpoint):
 
     @dataclass
     class Params:
-        trust_gain: float = bounded(0.4, 0, 1)  # times need
+        trust_gain: float = bounded(0.2, 0, 1)  # times need
         moment: float = bounded(0.7, -1, 1)  # times need
         fatigue: float = bounded(0.0, 0, 1)
-        minutes: float = bounded(15.0, 0)
+        minutes: float = bounded(15.0, 0.1)
+        repeat_decay: float = bounded(0.85, 0, 1)  # each earlier conversation: this much less
         mention_offer: bool = True
 
     def uses_capacity(self) -> bool:

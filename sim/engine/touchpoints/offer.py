@@ -6,7 +6,7 @@ import numpy as np
 
 from ..effects import read_mass_messages
 from ..offer import OfferTerms
-from ..state import FEED_OPERATOR
+from ..state import FEED_OPERATOR, MSG_OPERATOR
 from .base import Firing, Touchpoint, register
 
 
@@ -22,9 +22,10 @@ class Offer(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_group_minutes(p.minutes)
-        engine.offers.open(p, engine.hour)  # in every group
-        engine.post_to_groups(FEED_OPERATOR)
+        ok = engine.book_group_minutes(p.minutes)
+        engine.offers.open(p, engine.hour, ok)  # in every group (where the team had time)
+        engine.post_to_groups(FEED_OPERATOR, ok * 1.0)
+        targets = targets & ok[:, None]
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
             read = targets & (
@@ -33,4 +34,4 @@ class Offer(Touchpoint):
             )
             read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
             engine.show_offer(read)
-            engine.hour_messages[:, 0] += targets.sum(axis=1)
+            engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..state import FEED_SHILL, LEFT
+from ..effects import experience
+from ..state import FEED_SHILL, LEFT, MSG_SHILLS
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -48,10 +49,12 @@ class Shills(Touchpoint):
         if found.any():
             s.shill_detected |= found
             s.trust = np.where(found, s.trust * (1 - p.trust_shock), s.trust)
-            s.add_moment(found, p.moment)
+            experience(engine, found, p.moment)
             engine.trust_shocked |= found
             leave = found & (
                 engine.streams.uniform("shill_leave", hour, firing.plan_index + 1) < p.leave_prob
             )
             s.status = np.where(leave, LEFT, s.status).astype(np.int8)
-        engine.post_to_groups(FEED_SHILL, np.where(paid, p.accounts * p.posts_per_hour, 0.0), 2)
+        engine.post_to_groups(
+            FEED_SHILL, np.where(paid, p.accounts * p.posts_per_hour, 0.0), MSG_SHILLS
+        )

@@ -6,26 +6,44 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..state import FEED_OPERATOR
+from ..state import FEED_TEASER, FEED_TEASER_PULL, MSG_OPERATOR
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
 
 @register
 class Teaser(Touchpoint):
-    """Raises anticipation, so more members are watching when the offer opens."""
+    """Raises anticipation in those who read it, so more members watch when the offer opens.
+
+    Posted in the group (``channel: group``, the default), it acts like any message: only
+    members who open the group and read it before it is buried feel it, whatever the target
+    rule. Sent privately (``channel: private``), it reaches the targets who open their
+    messages (``channel.private_read_prob``). Anticipating members open the group more
+    often and wait for the offer rather than buy at list price (``purchase.wait``).
+    """
 
     name = "teaser"
 
     @dataclass
     class Params:
-        anticipation: float = bounded(0.4, 0, 1)  # added (towards 1) for targets
+        anticipation: float = bounded(0.4, 0, 1)  # raised towards 1 by this share per read
+        channel: str = bounded("group", choices=("group", "private"))
         minutes: float = bounded(5.0, 0)
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         p, s = firing.params, engine.state
-        engine.spend_group_minutes(p.minutes)
-        engine.post_to_groups(FEED_OPERATOR)
-        s.anticipation = np.where(
-            targets, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
+        if p.channel == "group":
+            ok = engine.book_group_minutes(p.minutes)
+            engine.post_to_groups(FEED_TEASER, ok * 1.0, MSG_OPERATOR)
+            engine.post_to_groups(FEED_TEASER_PULL, ok * p.anticipation, None)
+            return
+        ok = engine.book_minutes(p.minutes)
+        targets = targets & ok[:, None]
+        read = targets & (
+            engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
+            < engine.params.channel.private_read_prob
         )
+        s.anticipation = np.where(
+            read, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
+        )
+        engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)

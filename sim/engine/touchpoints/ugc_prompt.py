@@ -27,6 +27,7 @@ class UgcPrompt(Touchpoint):
 
     def start(self, engine, firing: Firing, targets: np.ndarray) -> None:
         s = engine.state
-        engine.spend_group_minutes(firing.params.minutes)
-        engine.post_to_groups(FEED_OPERATOR)
-        s.ugc_until[:] = np.where(s.group_open, np.maximum(s.ugc_until, firing.end), s.ugc_until)
+        ok = engine.book_group_minutes(firing.params.minutes)
+        engine.post_to_groups(FEED_OPERATOR, ok * 1.0)
+        running = s.group_open & ok[:, None]
+        s.ugc_until[:] = np.where(running, np.maximum(s.ugc_until, firing.end), s.ugc_until)
