@@ -23,6 +23,7 @@ import numpy as np
 from sim.engine import Engine, ModelParams, PlanParams
 from sim.engine.schedule import Schedule, compile_plan
 from sim.engine.touchpoints import Firing
+from sim.outputs import replicate_metrics
 
 from .components import SWITCH
 
@@ -33,8 +34,6 @@ _TEMPLATE: Engine | None = None  # the worker's template engine (set by _start_w
 
 def outcomes(engine: Engine) -> np.ndarray:
     """The metrics of a finished run, (replicates, metrics) in the order of ``METRICS``."""
-    from sim.outputs import replicate_metrics
-
     table = replicate_metrics(engine)
     return table[list(METRICS)].to_numpy(dtype=float)
 
