@@ -7,10 +7,8 @@ Usage::
 
 Runs the command as a user would (a subprocess, results in a temporary folder) and prints its
 wall time, the number of engine runs (2^n coalitions and the baseline), the engine-hours the
-shared-prefix tree actually stepped against running every coalition on its own, the load
-average of the machine (other work on a shared machine only ever adds time) and the CPU time
-of the command and its workers (less sensitive to that load; divided by the processes, about
-the wall time on an idle machine). The issue's
+shared-prefix tree actually stepped against running every coalition on its own and the load
+average of the machine (other work on a shared machine only ever adds time). The issue's
 target: under 3 minutes on a 2-core machine for up to 8 components.
 """
 
@@ -18,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -80,8 +77,6 @@ def main() -> None:
             check=False,
         )
         wall = time.perf_counter() - start
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers
-        cpu = usage.ru_utime + usage.ru_stime
         if result.returncode:
             print(result.stderr, file=sys.stderr)
             raise SystemExit(result.returncode)
@@ -98,10 +93,6 @@ def main() -> None:
     print(
         f"wall time: {wall:.1f} s (target < 180 s); load average {load[0]:.1f} on "
         f"{os.cpu_count()} cores"
-    )
-    print(
-        f"CPU time of the command and its workers: {cpu:.1f} s; on an idle machine about "
-        f"{cpu / max(1, args.jobs):.0f} s of wall time with {args.jobs} processes"
     )
 
 
