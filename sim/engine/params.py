@@ -20,7 +20,7 @@ LAYERS: tuple[str, ...] = ("core", "influence", "peripheral")
 STATUSES: tuple[str, ...] = ("active", "dormant", "left")
 N_STAGES = 7
 GRAPH_KINDS: tuple[str, ...] = ("holme_kim", "small_world", "sbm", "edgelist", "complete")
-PURCHASE_MODELS: tuple[str, ...] = ("logistic", "bass")
+PURCHASE_MODELS: tuple[str, ...] = ("logistic", "bass", "threshold", "cascade")
 RANK_BY: tuple[str, ...] = ("none", "centrality", "degree", "need", "trust", "random")
 
 
@@ -348,6 +348,24 @@ class PlanParams:
 
 
 @dataclass
+class ClassicParams:
+    """The classic diffusion limits ``purchase.model = threshold | cascade`` (MODEL.md s. 8).
+
+    Only members take part; an adopter buys once at the list price. See ``docs/limits.md``.
+    """
+
+    thresholds: str = "uniform"  # threshold model: uniform (on [0, 1]) | beta | fixed | file
+    threshold_mean: float = 0.3  # fixed: every member's threshold; beta: the Beta mean
+    threshold_concentration: float = 5.0  # beta: concentration (higher: less spread)
+    threshold_file: str = ""  # file: CSV with columns member,threshold (every member once)
+    seeding: str = "degree"  # first adopters: degree (top-k) | random (k) | file
+    seed_count: int = 10  # k first adopters (degree, random)
+    seed_file: str = ""  # file: CSV with a column member (slot numbers 0 .. members-1)
+    cascade_prob: float = 0.1  # cascade: chance a new adopter converts each neighbour
+    round_hours: int = 1  # one synchronous round every this many hours (first adopters: hour 0)
+
+
+@dataclass
 class ModelParams:
     """Everything the engine needs besides the seed and the number of replicates."""
 
@@ -366,3 +384,4 @@ class ModelParams:
     operator: OperatorParams = field(default_factory=OperatorParams)
     product: ProductParams = field(default_factory=ProductParams)
     strategy: PlanParams = field(default_factory=PlanParams)
+    classic: ClassicParams = field(default_factory=ClassicParams)

@@ -37,6 +37,10 @@ STREAMS: dict[str, int] = {
     "aware": 19,
     "drift": 20,
     "consider": 21,
+    # the classic limits (sim.engine.classic); high ids, clear of the agent model's
+    "classic_threshold": 101,
+    "classic_seed": 102,
+    "cascade": 103,
 }
 
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import classic
 from .effects import raise_trust_at, read_content_at, read_mass_messages_at
 from .graph import neighbour_counts
 from .state import (
@@ -79,6 +80,8 @@ def step(e: Engine) -> None:
     """Advance every replicate by one hour."""
     if e.params.purchase.model == "bass":
         _bass(e)
+    elif e.params.purchase.model in classic.MODELS:  # threshold, cascade
+        classic.classic_step(e)
     else:
         _new_hour(e)
         _decay(e)

@@ -364,3 +364,6 @@ def check_size(p: ModelParams, replicates: int, available: int | None = None) ->
             f"{_size(need)} of memory and {_size(have)} is available; lower members, "
             "replicates or days (or run fewer replicates per job in a sweep)"
         )
+    from .classic import check_classic  # the classic limits check their own settings
+
+    check_classic(p)
