@@ -259,10 +259,13 @@ class Engine:
         if (total_free <= 0).all():
             return
         ties = graphs.neighbour_counts(self.adjacency, inviters)
-        chance = 1 - (1 - p.advocacy.join_prob) ** ties
         self._invites_this_hour += 1
         sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
-        joining = (s.status == OUTSIDE) & (self.streams.uniform("join", self.hour, sub) < chance)
+        rows, cols = members_of((s.status == OUTSIDE) & (ties > 0))  # invited friends only
+        chance = -np.expm1(np.log1p(-p.advocacy.join_prob) * ties[rows, cols])
+        join = self.streams.uniform_at("join", self.hour, rows, cols, sub=sub) < chance
+        joining = np.zeros(s.status.shape, dtype=bool)
+        joining[rows[join], cols[join]] = True
         if reward > 0:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             total_free = np.minimum(total_free, np.maximum(affordable, 0).astype(np.int64))
@@ -278,9 +281,10 @@ class Engine:
         s.group_opened = np.where(opened, self.hour, s.group_opened)
         s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
         s.join_hour = np.where(joining, self.hour, s.join_hour)
-        warm = joining & (
-            self.streams.uniform("join_stage", self.hour, sub) < p.advocacy.join_stage1_prob
-        )
+        rows, cols = members_of(joining)
+        stage1 = self.streams.uniform_at("join_stage", self.hour, rows, cols, sub=sub)
+        warm = np.zeros(s.status.shape, dtype=bool)
+        warm[rows, cols] = stage1 < p.advocacy.join_stage1_prob
         # A referred friend joins at stage 1 (warm) or 0: their own trust, kept in that band.
         cut1, cut2 = self.stage_cut[0], self.stage_cut[1]
         start = np.where(

@@ -1,12 +1,13 @@
 """Counter-based random streams for common random numbers.
 
-Every random decision of a run comes from a Philox generator whose key is the run's seed
-and the kind of decision, and whose counter is the hour (plus a sub-counter where a kind of
-decision is taken more than once in an hour, e.g. by two touchpoints). Each call draws one
-number for every member slot of every replicate, in the fixed order (replicate, slot). A member's
+Every random decision of a run comes from a counter-based generator (SplitMix64 at a
+position) whose key is the run's seed, the kind of decision, the hour (or another counter)
+and a sub-counter (where a kind of decision is taken more than once in an hour, e.g. by two
+touchpoints), and whose position is the member's global index (replicate, slot). A member's
 draw for a decision at an hour is therefore a pure function of (seed, kind, hour,
 replicate, slot): it does not shift when other members draw more or fewer numbers, when a
-strategy skips a decision that another strategy makes, or when more replicates are run.
+strategy skips a decision that another strategy makes, or when more replicates are run; and
+the step draws only for the members a decision concerns.
 This is how two strategies run with the same seed are paired (Starsim's approach).
 """
 
@@ -44,8 +45,36 @@ STREAMS: dict[str, int] = {
 }
 
 
+_MASK = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15  # SplitMix64's increment (the golden ratio in 64 bits)
+_SUB = 0xD1B54A32D192ED03  # another odd constant, for the sub-counter
+_M1, _M2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB  # SplitMix64's finalizer multipliers
+
+
+def _mix_int(z: int) -> int:
+    """SplitMix64's finalizer on a Python int (64-bit wrap-around)."""
+    z &= _MASK
+    z = ((z ^ (z >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    return z ^ (z >> 31)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer on a uint64 array (numpy wraps around on overflow)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
+    return z ^ (z >> np.uint64(31))
+
+
 class Streams:
-    """Seeded, counter-based uniform draws shaped (replicates, slots).
+    """Seeded, counter-based uniform draws indexed by (replicate, slot).
+
+    Every draw is SplitMix64 (Steele, Lea and Flood 2014) at a position: the call's key,
+    made from the seed, the kind of decision, the counter (usually the hour) and a
+    sub-counter, advanced by the member's global index (replicate x slots + slot). So a
+    member's draw depends only on the seed, the decision, the hour and the member, never
+    on how many others drew (common random numbers), and the draws of a few members
+    (``uniform_at``) cost no more than those members.
 
     Args:
         seed: the run's seed.
@@ -60,13 +89,20 @@ class Streams:
         self.replicates = replicates
         self.slots = slots
         self.first_replicate = first_replicate
+        rows = np.arange(first_replicate, first_replicate + replicates, dtype=np.uint64)
+        self._index = rows[:, None] * np.uint64(slots) + np.arange(slots, dtype=np.uint64)
 
-    def _generator(self, kind: str, counter: int, sub: int) -> np.random.Generator:
-        key = np.array([self.seed & 0xFFFFFFFFFFFFFFFF, STREAMS[kind]], dtype=np.uint64)
-        # The 256-bit counter's third word is the hour, the fourth a sub-counter; draws
-        # advance the first word, so blocks never overlap.
-        bitgen = np.random.Philox(key=key, counter=np.array([0, 0, counter, sub], np.uint64))
-        return np.random.Generator(bitgen)
+    def _key(self, kind: str, counter: int, sub: int) -> np.uint64:
+        key = _mix_int(_mix_int(self.seed) ^ (STREAMS[kind] * _GAMMA))
+        key = _mix_int(key + int(counter) * _GAMMA)
+        return np.uint64(_mix_int(key + (int(sub) + 1) * _SUB))
+
+    @staticmethod
+    def _uniform(key: np.uint64, index: np.ndarray, precise: bool) -> np.ndarray:
+        z = _mix(key + (index + np.uint64(1)) * np.uint64(_GAMMA))
+        if precise:  # 53 random bits
+            return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+        return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)  # 24 bits
 
     def uniform(self, kind: str, counter: int, sub: int = 0, precise: bool = False) -> np.ndarray:
         """Uniform [0, 1) draws for every (replicate, slot) at one counter value.
@@ -82,12 +118,20 @@ class Streams:
             Array of shape (replicates, slots), float32 (resolution 6e-8, ample for the
             hourly chances of the model and half the cost of float64).
         """
-        gen = self._generator(kind, counter, sub)
-        dtype = np.float64 if precise else np.float32
-        if self.first_replicate:
-            full = gen.random((self.first_replicate + self.replicates) * self.slots, dtype)
-            return full[self.first_replicate * self.slots :].reshape(self.replicates, -1)
-        return gen.random((self.replicates, self.slots), dtype)
+        return self._uniform(self._key(kind, counter, sub), self._index, precise)
+
+    def uniform_at(
+        self,
+        kind: str,
+        counter: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        *,
+        sub: int = 0,
+        precise: bool = False,
+    ) -> np.ndarray:
+        """``uniform(kind, counter, sub, precise)[rows, cols]``, drawn for those members only."""
+        return self._uniform(self._key(kind, counter, sub), self._index[rows, cols], precise)
 
     def block_seeds(self, kind: str, replicate: int, blocks: int) -> list[int]:
         """Integer seeds for one replicate's graph blocks, plus one for ties across them.

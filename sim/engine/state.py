@@ -168,7 +168,7 @@ class State:
     @property
     def present(self) -> np.ndarray:
         """Members in the group now (active or dormant)."""
-        return (self.status == ACTIVE) | (self.status == DORMANT)
+        return self.status.view(np.uint8) < 2  # ACTIVE 0 or DORMANT 1 (OUTSIDE -1 is 255)
 
     @property
     def ever_member(self) -> np.ndarray:

@@ -168,7 +168,10 @@ def _open_and_read(e: Engine) -> None:
     if rows.size:
         _read_feed(e, rows, cols)
     if e.offers.is_open.any():
-        noticed = opened & (e.streams.uniform("notice", e.hour) < p.scarcity.notice_prob)
+        rows, cols = members_of(opened)
+        seen = e.streams.uniform_at("notice", e.hour, rows, cols) < p.scarcity.notice_prob
+        noticed = np.zeros(opened.shape, dtype=bool)
+        noticed[rows[seen], cols[seen]] = True
         e.show_offer(noticed)
 
 
@@ -211,7 +214,7 @@ def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
         raise_trust_at(e, hr, hc, 1.0 - (1.0 - p.trust.herd_gain) ** posts, SRC_HERD)
         if e.offers.is_open.any():  # "just bought!": the reader learns the offer exists
             aware = 1.0 - (1.0 - p.herd.aware_per_post) ** posts
-            draw = e.streams.uniform("aware", e.hour)[hr, hc]
+            draw = e.streams.uniform_at("aware", e.hour, hr, hc)
             told = np.zeros(s.bought.shape, dtype=bool)
             told[hr[draw < aware], hc[draw < aware]] = True
             e.show_offer(told)
@@ -261,10 +264,14 @@ def _purchase(e: Engine) -> None:
     # Candidates: in a group, not yet bought, trusting enough, and something made them think
     # of buying this hour: a conversation or an offer seen for certain, or messages about
     # buying read (notices, purchase posts), each a chance to consider it.
-    thinking = s.prompted | (
-        e.streams.uniform("consider", e.hour) < -np.expm1(-pp.consider_per_message * s.prompts)
+    reached = s.prompted | (s.prompts > 0)  # nothing about buying reached the others
+    rows, cols = members_of(reached & s.present & ~s.bought & (s.trust >= tr.trust_threshold))
+    prompts = s.prompts[rows, cols]
+    thinking = s.prompted[rows, cols] | (
+        e.streams.uniform_at("consider", e.hour, rows, cols)
+        < -np.expm1(-pp.consider_per_message * prompts)
     )
-    rows, cols = members_of(s.present & ~s.bought & thinking & (s.trust >= tr.trust_threshold))
+    rows, cols = rows[thinking], cols[thinking]
     offers = e.offers
     offer_price = s.at(offers.price(e.hour), rows, cols)
     on_offer = (s.seen_offer[rows, cols] == offers.offer_id) & ~np.isnan(offer_price)
@@ -365,15 +372,15 @@ def _post(e: Engine) -> None:
     read = s.read_posts[rows, cols]
     boost = boost * (1.0 + p.channel.talk_boost * read / (read + p.channel.talk_scale))
     chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer[rows, cols]] * boost)
-    draw = e.streams.uniform("post", e.hour)[rows, cols]
+    draw = e.streams.uniform_at("post", e.hour, rows, cols)
     posters = np.zeros(s.opened.shape, dtype=bool)
     posters[rows, cols] = draw < chance
     e.post(posters)
     if e.bought_now is not None and e.bought_now.any():
-        announce = e.bought_now & (
-            e.streams.uniform("announce", e.hour) < np.asarray(p.channel.announce_prob)[tr.layer]
-        )
-        n = s.group_counts(announce.astype(float))
+        rows, cols = members_of(e.bought_now)
+        chance = np.asarray(p.channel.announce_prob)[tr.layer[rows, cols]]
+        told = e.streams.uniform_at("announce", e.hour, rows, cols) < chance
+        n = s.group_sums(rows[told], cols[told])
         s.feed[:, :, FEED_PURCHASE] += n
         s.buzz += n
         e.hour_messages[:, MSG_MEMBERS] += n.sum(axis=1)
@@ -391,7 +398,7 @@ def _advocacy(e: Engine) -> None:
     chance = _sigmoid(base + p.advocacy.share_memory * memory)
     boost = np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
     chance = np.minimum(1.0, chance * boost)
-    draw = e.streams.uniform("share", e.hour)[rows, cols]
+    draw = e.streams.uniform_at("share", e.hour, rows, cols)
     sharers = np.zeros(s.bought.shape, dtype=bool)
     sharers[rows, cols] = draw < chance
     s.shared |= sharers
@@ -409,12 +416,13 @@ def _status(e: Engine) -> None:
         f = p.fatigue
         lack = np.minimum(np.exp(-s.recent_value[rows, cols] / f.value_scale), 3.0)
         chance = f.drift_per_visit * (lack + f.study_drift * s.study_fatigue[rows, cols])
-        drift = e.streams.uniform("drift", e.hour)[rows, cols] < chance
+        drift = e.streams.uniform_at("drift", e.hour, rows, cols) < chance
         s.status[rows[drift], cols[drift]] = DORMANT
     may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
     if may_leave.any():
-        leave = may_leave & (e.streams.uniform("leave", e.hour) < p.fatigue.leave_prob)
-        s.status[leave] = LEFT
+        rows, cols = members_of(may_leave)
+        leave = e.streams.uniform_at("leave", e.hour, rows, cols) < p.fatigue.leave_prob
+        s.status[rows[leave], cols[leave]] = LEFT
 
 
 def _ladder(e: Engine) -> None:
