@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/calibrate.py [--calibration default] [--trials 50]
         [--replicates 10] [--n-jobs -1] [--output DIR] [override ...]
 
-Runs ``python -m sim.calibrate calibration=<name>`` (``default``: MODEL.md section 7's
+Runs ``python -m sim.calibrate calibration=<name>`` (``default``: the calibration patterns'
 patterns, ``sop`` and ``layered`` per trial; ``example_campaign``: the example campaign CSV,
 ``sop`` per trial) on the default 500-member group with ``--trials`` trials and
 ``--replicates`` replicates per strategy and trial, ``--n-jobs`` trials at once (worker

@@ -6,7 +6,7 @@ bounds, optional log scale), pattern targets on strategies' figures, and/or a pa
 daily CSV with its plan and group size. Every trial runs on the same seed with ``replicates``
 replicates per strategy (common random numbers); Optuna proposes the trials. Examples::
 
-    python -m sim.calibrate                                   # calibration=default: MODEL.md 7
+    python -m sim.calibrate                                   # calibration=default: the patterns
     python -m sim.calibrate calibration=example_campaign      # fit the example campaign CSV
     python -m sim.calibrate calibration=example_campaign calibration.campaign.data=my.csv \
         calibration.campaign.plan=my_plan.yaml calibration.campaign.members=180

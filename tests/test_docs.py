@@ -106,3 +106,20 @@ def test_docs_point_only_inside_the_repository(page):
     text = page.read_text(encoding="utf-8")
     found = [word for word in FORBIDDEN if word in text]
     assert not found, f"docs/{page.name} mentions {', '.join(found)}"
+
+
+def test_the_repository_stands_on_its_own():
+    """No text file of the project points at the brief or other files outside it."""
+    root = Path(__file__).resolve().parents[1]
+    suffixes = {".py", ".md", ".yaml", ".yml", ".toml", ".csv", ".txt", ".json"}
+    skip = {Path(__file__).resolve()}
+    offenders = []
+    for top in ("sim", "configs", "experiments", "benchmarks", "scripts", "tests", "docs", "results"):
+        for path in (root / top).rglob("*"):
+            if path.is_file() and path.suffix in suffixes and path.resolve() not in skip:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                offenders += [f"{path.relative_to(root)}: {w}" for w in FORBIDDEN if w in text]
+    for name in ("README.md", "CHANGELOG.md", "pyproject.toml"):
+        text = (root / name).read_text(encoding="utf-8")
+        offenders += [f"{name}: {w}" for w in FORBIDDEN if w in text]
+    assert not offenders, offenders

@@ -1,4 +1,4 @@
-"""Mechanisms of MODEL.md section 4, checked in isolation on the same seed."""
+"""Mechanisms of docs/ODD.md, section 7, checked in isolation on the same seed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How things reach members (MODEL.md 4.1-4.6 as now written), each against its absence.
+"""How things reach members (docs/ODD.md, section 7), each against its absence.
 
 Content and teasers act only through reading; care is limited by the team's capacity and
 gives less on repetition; staff minutes are a budget; purchase posts tell readers of an

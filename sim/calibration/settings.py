@@ -60,7 +60,7 @@ class TargetSpec:
         scale: the distance outside the range that costs a loss of 1 (none: the range's
             width, else the size of the bound or value, else 1).
         weight: multiplies this target's loss.
-        note: free text shown in the report (e.g. ``MODEL.md 7.1``).
+        note: free text shown in the report (e.g. ``pattern 1``).
     """
 
     metric: str = MISSING

@@ -1,6 +1,6 @@
 """Classic diffusion limits of the model: linear threshold and independent cascade.
 
-MODEL.md section 8 names three limits reached by switching the agent model's mechanisms off.
+the classic limits (docs/ODD.md) names three limits reached by switching the agent model's mechanisms off.
 Bass lives in ``sim.engine.step``; the two network limits live here and run when
 ``purchase.model`` is ``threshold`` or ``cascade`` (parameters: ``ModelParams.classic``):
 

@@ -1,7 +1,7 @@
 """A campaign's groups: who starts in which group, the graph's blocks, seating new members.
 
-A campaign runs ``G`` chat groups of at most ``group_capacity`` members each (MODEL.md
-section 1). The starting members are spread evenly over the starting groups (slot ``i`` of
+A campaign runs ``G`` chat groups of at most ``group_capacity`` members each (up to 500 in
+practice). The starting members are spread evenly over the starting groups (slot ``i`` of
 ``members`` goes to group ``i * G // members``), and the outside contacts (the referral pool)
 are spread the same way over the groups' graph blocks: a block is one group's members and
 their outside friends, with dense ties inside and a few ties across blocks

@@ -5,7 +5,7 @@ objects; the Hydra entry point registers the same classes with its ConfigStore, 
 field here is overridable from the command line by its path (``herd.group_weight=0.7``).
 
 Per-layer values are lists of three numbers in the order ``core, influence, peripheral``.
-Where each default comes from (MODEL.md, a study, or calibration) is tabulated in
+Where each default comes from (practice, a study, or calibration) is tabulated in
 ``docs/parameters.md``.
 """
 
@@ -31,7 +31,7 @@ def _per_layer(*values: float, lo: float | None = 0.0, hi: float | None = 1.0, *
 
 @dataclass
 class PopulationParams:
-    """Who the members are (MODEL.md section 2)."""
+    """Who the members are (docs/ODD.md, section 2)."""
 
     members: int = bounded(500, 2)  # members at the start of the campaign, across all groups
     group_capacity: int = bounded(500, 2)  # seats per group; referral joins fill free seats only
@@ -245,7 +245,7 @@ class ScarcityParams:
 class PurchaseParams:
     """The hourly chance to buy, past the member's trust threshold (logistic)."""
 
-    # logistic (the agent model) | bass (MODEL.md section 8)
+    # logistic (the agent model) | bass (the classic limits (docs/ODD.md))
     model: str = bounded("logistic", choices=PURCHASE_MODELS)
     intercept: float = bounded(-3.0, -50, 50)
     trust: float = bounded(1.0, -50, 50)
@@ -349,7 +349,7 @@ class PlanParams:
 
 @dataclass
 class ClassicParams:
-    """The classic diffusion limits ``purchase.model = threshold | cascade`` (MODEL.md s. 8).
+    """The classic diffusion limits ``purchase.model = threshold | cascade`` (docs/limits.md).
 
     Only members take part; an adopter buys once at the list price. See ``docs/limits.md``.
     """

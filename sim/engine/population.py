@@ -1,4 +1,4 @@
-"""Drawing the members' heterogeneous attributes (MODEL.md section 2).
+"""Drawing the members' heterogeneous attributes (docs/ODD.md, section 2).
 
 Every attribute is the inverse CDF of a counter-based uniform indexed by (replicate, slot),
 so the population depends on the seed and the population settings only, never on the

@@ -1,4 +1,4 @@
-"""Per-replicate metrics of a run (MODEL.md section 6): conversion, explosiveness, cost.
+"""Per-replicate metrics of a run (docs/outputs.md): conversion, explosiveness, cost.
 
 Ratios with an empty denominator are NaN (no buyers: no cost per buyer; no cost: no
 return on spend; an empty layer: no conversion for that layer), except the purchase
