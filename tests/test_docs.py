@@ -114,7 +114,8 @@ def test_the_repository_stands_on_its_own():
     suffixes = {".py", ".md", ".yaml", ".yml", ".toml", ".csv", ".txt", ".json"}
     skip = {Path(__file__).resolve()}
     offenders = []
-    for top in ("sim", "configs", "experiments", "benchmarks", "scripts", "tests", "docs", "results"):
+    tops = ("sim", "configs", "experiments", "benchmarks", "scripts", "tests", "docs", "results")
+    for top in tops:
         for path in (root / top).rglob("*"):
             if path.is_file() and path.suffix in suffixes and path.resolve() not in skip:
                 text = path.read_text(encoding="utf-8", errors="replace")

@@ -1,4 +1,4 @@
-"""Each touchpoint type does what docs/ODD.md, section 7.4 says, compared on the same seed without it."""
+"""Each touchpoint type does what the ODD (section 7.4) says, against the same seed without it."""
 
 from __future__ import annotations
 

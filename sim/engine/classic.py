@@ -1,6 +1,6 @@
 """Classic diffusion limits of the model: linear threshold and independent cascade.
 
-the classic limits (docs/ODD.md) names three limits reached by switching the agent model's mechanisms off.
+The model has three classic limits, reached by switching its mechanisms off (docs/limits.md).
 Bass lives in ``sim.engine.step``; the two network limits live here and run when
 ``purchase.model`` is ``threshold`` or ``cascade`` (parameters: ``ModelParams.classic``):
 

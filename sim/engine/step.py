@@ -435,7 +435,7 @@ def _ladder(e: Engine) -> None:
 
 
 def _bass(e: Engine) -> None:
-    """the classic limits (docs/ODD.md): constant innovation plus imitation, fully mixed."""
+    """The Bass limit (docs/limits.md): constant innovation plus imitation, fully mixed."""
     s, pp = e.state, e.params.purchase
     _new_hour(e)
     members = s.ever_member.sum(axis=1)
