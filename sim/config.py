@@ -376,7 +376,8 @@ def stop(error: BaseException | str, directory: Path | None = None) -> NoReturn:
 
 # ----------------------------------------------------------------------- the command line
 HYDRA_KEYS = ("hydra", "hydra.")
-GROUPS = ("strategy", "experiment")  # config groups: chosen by name, not a field
+GROUPS = ("strategy", "experiment", "calibrated")  # config groups: chosen by name, not a field
+# (``calibrated``: the folder of a ``python -m sim.calibrate`` run, added with --config-dir)
 
 
 def _field_type(schema: type, path: str) -> Any:
