@@ -83,7 +83,7 @@ def test_bass_mode_follows_the_bass_curve(p, q):
         strategy=load_plan("bass"),
     )
     params.purchase.model, params.purchase.bass_p, params.purchase.bass_q = "bass", p, q
-    e = Engine(params, seed=8, replicates=5).run()
+    e = Engine(params, seed=8, replicates=20).run()
     share = np.cumsum(e.recorder.purchases, axis=0) / e.state.ever_member.sum(axis=1)
     by_day = share[23::24].mean(axis=1)
     expected = bass_curve(np.arange(1, params.days + 1), p, q)

@@ -152,7 +152,7 @@ def _copy_lessons(tmp_path: Path) -> Path:
         (lambda d: d["settings"].update(members=5), r"settings\.members = 5: must be from 50"),
         (
             lambda d: d["settings"].update(strategy="nope"),
-            r"settings\.strategy = 'nope': allowed: bass, layered, sop",
+            r"settings\.strategy = 'nope': allowed: bass, cascade, layered, sop, threshold",
         ),
         (lambda d: d.pop("question"), r"herd\.yaml: question: expected a non-empty text"),
         (

@@ -104,7 +104,7 @@ def test_ids_and_kind_targets_select_only_those_members(tiny):
     from sim.engine.params import TargetSpec
     from sim.engine.targeting import select
 
-    chosen = select(engine, TargetSpec(ids=[3, 7]), 0)
+    chosen = select(engine, TargetSpec(member_slots=[3, 7]), 0)
     assert set(np.flatnonzero(chosen.any(axis=0))) <= {3, 7}
     for cand in cands[:3]:
         mask = select(engine, TargetSpec(**cand.target), 0)
@@ -253,7 +253,7 @@ def test_bad_input_is_one_error_line_exit_2_and_nothing_written(tmp_path, plan):
         plan, expected = str(path), path.name
     elif plan == "UNKNOWN_TYPE":
         path = tmp_path / "typo.yaml"
-        path.write_text("name: x\ntouchpoints:\n  - {type: broadcst, day: 1}\n")
+        path.write_text("name: x\ncalendar:\n  - {what: broadcst, day: 1}\n")
         plan, expected = str(path), "broadcst"
     out = tmp_path / "out"
     done = run_module(
@@ -325,6 +325,6 @@ def test_ranking_by_member_id_on_an_edge_list(tiny, tmp_path):
     )
     assert ranking["by"] == "members" and ranking["candidates"] == 4
     assert len(ranking["picks"]) == 2
-    ids = [p["target"]["ids"] for p in ranking["picks"]]
+    ids = [p["target"]["member_slots"] for p in ranking["picks"]]
     assert all(len(i) == 1 and 0 <= i[0] < 60 for i in ids) and ids[0] != ids[1]
     assert ranking["picks"][0]["label"] == f"member {ids[0][0]}"

@@ -48,6 +48,7 @@ def test_many_group_invariants_hour_by_hour():
     params = _campaign(members=400, capacity=110, max_groups=7)
     params.operator.staff = 1
     params.operator.care_per_staff_per_day = 20  # care wants 15 per group x 4: capacity binds
+    params.advocacy.join_prob = 0.1  # friends join readily: more join than leave, new groups open
     e = Engine(params, seed=3, replicates=3)
     capacity = params.operator.staff * params.operator.care_per_staff_per_day
     s = e.state

@@ -107,12 +107,13 @@ def test_staff_minutes_are_a_budget_and_what_was_dropped_is_counted():
     daily = np.diff(np.r_[np.zeros((1, e.replicates)), e.recorder.minutes[23::24]], axis=0)
     assert (daily <= budget + 1e-9).all()
     assert e.recorder.minutes_dropped.sum(axis=0).min() >= (12 * 120 - budget) * 2
-    rich = run(events, days=2, operator=OperatorParams(minutes_per_staff_per_day=2000))
+    rich = run(events, days=2, operator=OperatorParams(staff=4))  # 1,920 minutes a day
     assert rich.recorder.minutes_dropped.sum() == 0
 
 
 def test_purchase_posts_tell_readers_that_an_offer_exists():
-    plan = [{"type": "offer", "day": 2, "hour": 9, "params": {"duration_hours": 48}}]
+    notices = [{"type": "broadcast", "day": 1, "hours": [8, 12, 20], "every_days": 1}]
+    plan = [*notices, {"type": "offer", "day": 2, "hour": 9, "params": {"duration_hours": 48}}]
     no_pin = ScarcityParams(notice_prob=0.0)  # nobody notices the pinned offer by itself
     told = run(plan, days=4, scarcity=no_pin)
     deaf = run(plan, days=4, scarcity=no_pin, herd=HerdParams(aware_per_post=0.0))
@@ -172,7 +173,10 @@ def test_reservation_price_is_a_near_cap_and_the_decision_stays_graded():
 
 def test_members_who_expect_an_offer_wait_for_it():
     teaser = [{"type": "teaser", "day": 1, "hour": 9, "every_days": 1}]
-    care = [{"type": "care", "day": 1, "hour": 10, "every_days": 1}]
+    care = [
+        {"type": "care", "day": 1, "hour": 10, "every_days": 1},
+        {"type": "broadcast", "day": 1, "hours": [8, 12, 20], "every_days": 1},  # notices prompt
+    ]
     waiting = run(teaser + care, days=5, replicates=6)
     eager = run(
         teaser + care,

@@ -354,15 +354,17 @@ class ClassicParams:
     Only members take part; an adopter buys once at the list price. See ``docs/limits.md``.
     """
 
-    thresholds: str = "uniform"  # threshold model: uniform (on [0, 1]) | beta | fixed | file
-    threshold_mean: float = 0.3  # fixed: every member's threshold; beta: the Beta mean
-    threshold_concentration: float = 5.0  # beta: concentration (higher: less spread)
+    # threshold model: uniform (on [0, 1]) | beta | fixed | file
+    thresholds: str = bounded("uniform", choices=("uniform", "beta", "fixed", "file"))
+    threshold_mean: float = bounded(0.3, 0, 1)  # fixed: every member's threshold; beta: mean
+    threshold_concentration: float = bounded(5.0, gt=0)  # beta: concentration (higher: less spread)
     threshold_file: str = ""  # file: CSV with columns member,threshold (every member once)
-    seeding: str = "degree"  # first adopters: degree (top-k) | random (k) | file
-    seed_count: int = 10  # k first adopters (degree, random)
+    # first adopters: degree (top-k) | random (k) | file
+    seeding: str = bounded("degree", choices=("degree", "random", "file"))
+    seed_count: int = bounded(10, 0)  # k first adopters (degree, random)
     seed_file: str = ""  # file: CSV with a column member (slot numbers 0 .. members-1)
-    cascade_prob: float = 0.1  # cascade: chance a new adopter converts each neighbour
-    round_hours: int = 1  # one synchronous round every this many hours (first adopters: hour 0)
+    cascade_prob: float = bounded(0.1, 0, 1)  # cascade: chance a new adopter converts a neighbour
+    round_hours: int = bounded(1, 1, 10000)  # one synchronous round every this many hours
 
 
 @dataclass
