@@ -252,7 +252,8 @@ def test_cli_names_the_config_file_of_a_bad_space(tmp_path):
 def test_cli_end_to_end_in_parallel_gives_the_same_results(tmp_path, morris_result):
     """The app, with two workers, reproduces the in-process analysis of the same seed."""
     out = tmp_path / "sens"
-    r = run_module("sim.sensitivity",
+    r = run_module(
+        "sim.sensitivity",
         "population.members=60",
         "replicates=2",
         "sensitivity.n_jobs=2",
