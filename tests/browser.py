@@ -73,7 +73,7 @@ def local_only(page: object) -> list[str]:
     def route(r: object) -> None:
         url = r.request.url
         host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+        if url.startswith(("data:", "blob:", "about:", "file:")) or host in LOCAL_HOSTS:
             r.continue_()
         else:
             outside.append(url)

@@ -1,33 +1,20 @@
 """``report.html`` in a real browser (Debian's Chromium through Playwright), network blocked.
 
-Skipped when Playwright or a ``chromium`` binary is missing (``apt-get install chromium``;
-``pip install -e ".[dev]"`` brings Playwright). The screenshot is kept in
+Launched through ``tests/browser.py`` (``scripts/setup-browser`` installs Chromium; a missing
+browser fails the test). The screenshot is kept in
 ``results/forecast_browser/report.png`` for a person to look at.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from browser import chromium, local_only
 from factories import run_module
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """The Debian ``chromium`` binary, if installed."""
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -50,41 +37,24 @@ def report(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("width", [1200, 390])  # a desktop and a phone
 def test_report_renders_offline_with_its_figures(report, width):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    binary = chromium_path()
-    if binary is None:
-        pytest.skip("no chromium binary (apt-get install chromium)")
-    requests: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-
-            def block(route):
-                if route.request.url.startswith(("data:", "file:")):
-                    route.continue_()  # the page itself and its embedded figures
-                    return
-                requests.append(route.request.url)
-                route.abort()
-
-            page.route("**/*", block)
-            page.goto(report.resolve().as_uri())
-            page.wait_for_load_state("load")
-            widths = page.eval_on_selector_all(
-                "img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
-            )
-            assert len(widths) >= 4
-            assert all(w > 0 for w in widths), widths
-            assert "Forecast:" in page.title()
-            assert page.locator("h2", has_text="Warnings").count() == 1
-            # Readable on a phone: the page does not scroll sideways.
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 1
-            shots = ROOT / "results" / "forecast_browser"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / f"report_{width}.png"), full_page=True)
-        finally:
-            browser.close()
-    assert requests == []  # nothing but the file itself was asked for
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        outside = local_only(page)  # the page and its embedded figures only
+        page.goto(report.resolve().as_uri())
+        page.wait_for_load_state("load")
+        widths = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
+        )
+        assert len(widths) >= 4
+        assert all(w > 0 for w in widths), widths
+        assert "Forecast:" in page.title()
+        assert page.locator("h2", has_text="Warnings").count() == 1
+        # Readable on a phone: the page does not scroll sideways.
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1
+        shots = ROOT / "results" / "forecast_browser"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"report_{width}.png"), full_page=True)
+    assert outside == []  # nothing but the file itself was asked for

@@ -56,6 +56,16 @@ class Touchpoint:
         return False
 
 
+def open_privately(engine: Engine, firing: Firing, targets: np.ndarray) -> np.ndarray:
+    """The targets who open a private message of this firing this hour.
+
+    Each opens it with chance ``channel.private_read_prob`` (stream ``read``, the firing's
+    plan position as sub-counter).
+    """
+    draw = engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
+    return targets & (draw < engine.params.channel.private_read_prob)
+
+
 REGISTRY: dict[str, Touchpoint] = {}
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..effects import read_mass_messages
 from ..state import FEED_OPERATOR, MSG_OPERATOR
 from ..validation import bounded
-from .base import Firing, Touchpoint, register
+from .base import Firing, Touchpoint, open_privately, register
 
 
 @register
@@ -33,9 +33,6 @@ class Broadcast(Touchpoint):
             return
         ok = engine.book_minutes(p.minutes)
         targets = targets & ok[:, None]
-        read = targets & (
-            engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
-            < engine.params.channel.private_read_prob
-        )
+        read = open_privately(engine, firing, targets)
         read_mass_messages(engine, read * float(p.messages), engine.params.fatigue.private_scale)
         engine.hour_messages[:, MSG_OPERATOR] += p.messages * targets.sum(axis=1)

@@ -16,7 +16,7 @@ from ..state import (
     members_of,
 )
 from ..validation import bounded
-from .base import Firing, Touchpoint, register
+from .base import Firing, Touchpoint, open_privately, register
 
 
 @register
@@ -55,14 +55,7 @@ class Content(Touchpoint):
                 engine.post_to_groups(kind, ok * weight, column)
             return
         ok = engine.book_minutes(p.minutes)
-        read = (
-            targets
-            & ok[:, None]
-            & (
-                engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
-                < engine.params.channel.private_read_prob
-            )
-        )
+        read = open_privately(engine, firing, targets & ok[:, None])
         rows, cols = members_of(read)
         studied = np.full(rows.size, p.reach)
         read_content_at(engine, rows, cols, studied, value=p.value, trust_gain=p.trust_gain)

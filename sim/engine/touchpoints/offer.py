@@ -7,7 +7,7 @@ import numpy as np
 from ..effects import read_mass_messages
 from ..offer import OfferTerms
 from ..state import FEED_OPERATOR, MSG_OPERATOR
-from .base import Firing, Touchpoint, register
+from .base import Firing, Touchpoint, open_privately, register
 
 
 @register
@@ -28,10 +28,7 @@ class Offer(Touchpoint):
         targets = targets & ok[:, None]
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
-            read = targets & (
-                engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
-                < engine.params.channel.private_read_prob
-            )
+            read = open_privately(engine, firing, targets)
             read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
             engine.show_offer(read)
             engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..state import FEED_TEASER, FEED_TEASER_PULL, MSG_OPERATOR
 from ..validation import bounded
-from .base import Firing, Touchpoint, register
+from .base import Firing, Touchpoint, open_privately, register
 
 
 @register
@@ -39,10 +39,7 @@ class Teaser(Touchpoint):
             return
         ok = engine.book_minutes(p.minutes)
         targets = targets & ok[:, None]
-        read = targets & (
-            engine.streams.uniform("read", engine.hour, firing.plan_index + 1)
-            < engine.params.channel.private_read_prob
-        )
+        read = open_privately(engine, firing, targets)
         s.anticipation = np.where(
             read, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
         )
