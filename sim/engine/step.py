@@ -427,7 +427,7 @@ def _status(e: Engine) -> None:
 
 def _ladder(e: Engine) -> None:
     s = e.state
-    by_trust = np.searchsorted(e.stage_cut, s.trust, side="right").astype(np.int8)
+    by_trust = sum((s.trust >= cut).astype(np.int8) for cut in e.stage_cut)
     stage = np.where(e.trust_shocked, by_trust, np.maximum(s.stage, by_trust))
     stage = np.where(s.bought, np.maximum(stage, 5), stage)
     stage = np.where(s.shared, 6, stage)
