@@ -4,7 +4,7 @@ who-to-care-for ranking (top 20).
 Usage::
 
     .venv/bin/python benchmarks/forecast.py [--plan layered] [--baseline sop]
-        [--replicates 200] [--top 20] [--care-replicates 20] [--n-jobs 2]
+        [--replicates 200] [--top 20] [--care-replicates 12] [--n-jobs 2]
 
 Prints the wall time of the forecast runs (plan, baseline and any counterfactual runs,
 split across ``--n-jobs`` processes) and of the ranking, the processor time their workers
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--baseline", default="sop")
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--top", type=int, default=20)
-    parser.add_argument("--care-replicates", type=int, default=20)
+    parser.add_argument("--care-replicates", type=int, default=CareSettings().replicates)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
