@@ -51,7 +51,7 @@ def test_care_for_named_slots_touches_only_them():
     )
     params = ModelParams(days=3, population=PopulationParams(members=40), strategy=plan)
     engine = Engine(params, seed=5, replicates=2).run(hours=10)  # up to the firing at 9:00
-    touched = engine.state.touched.copy()  # this hour's one-to-one contacts
+    touched = engine.state.last_care == engine.hour - 1  # the hour just run's care
     assert touched[:, [2, 5, 8]].all()
     touched[:, [2, 5, 8]] = False
     assert not touched.any()
@@ -68,7 +68,7 @@ def test_care_for_the_silent_skips_recent_openers():
     opened_recently = engine.state.last_open >= 47 - 24
     silent = engine.state.ever_member & ~opened_recently
     engine.step()  # hour 47: the care fires
-    touched = engine.state.touched
+    touched = engine.state.last_care == engine.hour - 1  # cared for at hour 47
     assert touched.any()
     assert not (touched & opened_recently).any()
     assert not (touched & ~silent).any()

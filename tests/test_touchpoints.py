@@ -35,7 +35,7 @@ def test_care_is_capped_by_capacity_and_raises_trust_by_need():
     before = e.state.trust.copy()
     e.step()  # hour 10: care fires
     capacity = e.params.operator.staff * e.params.operator.care_per_staff_per_day
-    touched = e.state.touched
+    touched = e.state.last_care == e.hour - 1  # cared for in the hour just run
     assert (touched.sum(axis=1) == capacity).all()
     assert (e.state.care_left == 0).all()
     gain = REGISTRY["care"].Params().trust_gain  # a first conversation gives the full gain

@@ -95,7 +95,6 @@ class State:
     last_open: np.ndarray = field(init=False)
     opened: np.ndarray = field(init=False)  # opened the group this hour
     opened_today: np.ndarray = field(init=False)
-    touched: np.ndarray = field(init=False)  # got a one-to-one message this hour
     read_shill: np.ndarray = field(init=False)  # shill posts read this hour
     prompts: np.ndarray = field(init=False)  # messages about buying read this hour
     prompted: np.ndarray = field(init=False)  # told of buying for certain this hour (care, offer)
@@ -149,7 +148,6 @@ class State:
         self.last_open = _full(rs, -(10**6), np.int32)
         self.opened = _full(rs, False, bool)
         self.opened_today = _full(rs, False, bool)
-        self.touched = _full(rs, False, bool)
         self.read_shill = _full(rs, 0.0, np.float64)
         self.prompts = _full(rs, 0.0, np.float64)
         self.prompted = _full(rs, False, bool)

@@ -101,7 +101,6 @@ def step(e: Engine) -> None:
 def _new_hour(e: Engine) -> None:
     s = e.state
     s.opened[:] = False
-    s.touched[:] = False
     s.read_shill[:] = 0.0
     s.prompts[:] = 0.0
     s.prompted[:] = False

@@ -55,6 +55,5 @@ def apply_care(engine, targets: np.ndarray, params) -> None:
     s.last_care = np.where(targets, engine.hour, s.last_care)
     if params.fatigue > 0:
         s.fatigue = np.where(targets, np.minimum(1.0, s.fatigue + params.fatigue), s.fatigue)
-    s.touched |= targets
     if params.mention_offer:
         engine.show_offer(targets)
