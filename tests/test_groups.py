@@ -91,13 +91,13 @@ def test_shared_capacity_is_split_across_groups():
     params.operator.staff, params.operator.care_per_staff_per_day = 1, 25
     e = Engine(params, seed=1, replicates=2)
     e.run(11)
-    touched = e.state.group_counts(e.state.touched)
+    touched = e.state.group_counts(e.state.last_care == 10)  # cared for at 10:00
     assert (touched.sum(axis=1) == 25).all()  # capacity, not 4 x 10
     assert (touched <= 10).all()  # never more than top_k in a group
     params.operator.care_per_staff_per_day = 100
     e = Engine(params, seed=1, replicates=2)
     e.run(11)
-    assert (e.state.group_counts(e.state.touched)[:, :4] == 10).all()
+    assert (e.state.group_counts(e.state.last_care == 10)[:, :4] == 10).all()
 
 
 def test_offer_quota_applies_per_group():

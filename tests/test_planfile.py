@@ -172,7 +172,7 @@ def test_an_edge_list_names_members(tmp_path: Path):
     assert plan.params.strategy.touchpoints[0].target.member_slots == [1, 4]
     assert plan.edge_list == (tmp_path / "ties.csv").resolve()
     engine = Engine(plan.params, seed=0, replicates=1).run(hours=10)  # care fires at 9:00
-    touched = set(engine.state.touched[0].nonzero()[0].tolist())  # this hour's contacts
+    touched = set((engine.state.last_care[0] == 9).nonzero()[0].tolist())  # cared for at 9:00
     assert touched <= {1, 4} and touched  # care reached the named members only
 
 
