@@ -97,8 +97,8 @@ class Member(CellAgent):
         """Remembered experience: weighted first, peak and final moments (0 if none)."""
         m = self._engine.params.memory
         weights = (m.weight_first, m.weight_peak, m.weight_final)
-        where = (np.array([ROW]), np.array([self.slot]))
-        return float(self._engine.state.memory_at(*where, weights)[0])
+        position = np.array([ROW * self._engine.slots + self.slot])
+        return float(self._engine.state.memory(position, weights)[0])
 
     @property
     def bought(self) -> bool:

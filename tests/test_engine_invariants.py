@@ -138,3 +138,22 @@ def test_budget_limits_paid_events_per_replicate():
     params.operator.money_budget = 1000  # two events fit, the third does not
     e = Engine(params, seed=1, replicates=2).run()
     assert (e.state.money == 800).all()
+
+
+def test_member_arrays_stay_contiguous(everything_params):
+    """The step reads and writes members through ``state.flat`` views, which are only views
+    while the arrays are C-contiguous: after a run of every touchpoint, all of them are."""
+    from dataclasses import fields
+
+    e = Engine(everything_params, seed=3, replicates=2)
+    checked = []
+    while not e.done:
+        e.step()
+        arrays = {f.name: getattr(e.state, f.name) for f in fields(e.state)}
+        arrays.update({f.name: getattr(e.traits, f.name) for f in fields(e.traits)})
+        arrays.update(neighbours_bought=e.neighbours_bought, neighbours_member=e.neighbours_member)
+        for name, value in arrays.items():
+            if isinstance(value, np.ndarray) and value.ndim >= 2:
+                assert value.flags.c_contiguous, (e.hour, name)
+                checked.append(name)
+    assert {"trust", "status", "trust_gain", "hazard"} <= set(checked)

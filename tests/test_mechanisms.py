@@ -10,6 +10,7 @@ from factories import small_params
 from sim.engine import Engine, ModelParams
 from sim.engine.effects import experience
 from sim.engine.params import PurchaseParams
+from sim.engine.state import flat, members_of
 from sim.engine.step import herd_pull
 from sim.plans import load_plan
 
@@ -20,12 +21,12 @@ def _conversion(e: Engine) -> float:
 
 def test_no_herd_pull_before_anyone_buys():
     e = Engine(small_params([], days=1), seed=1, replicates=2)
-    rows, cols = np.nonzero(e.state.present)
-    assert (herd_pull(e, rows, cols) == 0).all()
+    members = members_of(e.state.present)
+    assert (herd_pull(e, members) == 0).all()
     e.state.seen_purchases[:] = 50.0  # everyone saw many purchase posts
-    pull = herd_pull(e, rows, cols)
+    pull = herd_pull(e, members)
     assert (pull > 0).mean() > 0.9
-    assert (pull <= e.traits.conformity[rows, cols] + 1e-12).all()
+    assert (pull <= flat(e.traits.conformity)[members] + 1e-12).all()
 
 
 def test_stronger_herd_converts_more():
@@ -39,13 +40,12 @@ def test_stronger_herd_converts_more():
 def test_peak_end_memory_weights_first_peak_and_final():
     e = Engine(small_params([], days=1), seed=1)
     s = e.state
-    who = np.zeros_like(s.bought)
-    who[0, :3] = True
+    who = np.arange(3)  # the first three slots of replicate 0
     for value in (0.2, -0.9, 0.5, 0.05):  # first, peak (most intense), final, too faint
         experience(e, who, value)
-    memory = s.memory((0.2, 0.4, 0.4))[0, :3]
-    np.testing.assert_allclose(memory, 0.2 * 0.2 + 0.4 * -0.9 + 0.4 * 0.5)
-    assert (s.memory((0.2, 0.4, 0.4))[0, 3:] == 0).all()  # no moments, no memory
+    memory = s.memory(np.arange(e.slots), (0.2, 0.4, 0.4))
+    np.testing.assert_allclose(memory[:3], 0.2 * 0.2 + 0.4 * -0.9 + 0.4 * 0.5)
+    assert (memory[3:] == 0).all()  # no moments, no memory
 
 
 def test_fatigue_mutes_heavy_readers():

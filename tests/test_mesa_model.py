@@ -87,7 +87,7 @@ def test_agent_attributes_read_the_engine_arrays(model_after_two_days):
     model = model_after_two_days
     e, s, tr = model.engine, model.engine.state, model.engine.traits
     assert e.hour == 48
-    memory = s.memory((0.2, 0.4, 0.4))
+    memory = s.memory(np.arange(e.slots), (0.2, 0.4, 0.4))  # replicate 0's slots
     assert np.abs(memory).max() > 0  # the event and care left memories to read
     for m in model.members:
         k = m.slot
@@ -100,7 +100,7 @@ def test_agent_attributes_read_the_engine_arrays(model_after_two_days):
         assert m.conformity == tr.conformity[0, k]
         assert m.activity == tr.activity[0, k]
         assert m.fatigue == s.fatigue[0, k]
-        assert m.memory == pytest.approx(memory[0, k])
+        assert m.memory == pytest.approx(memory[k])
         assert m.bought == s.bought[0, k]
         assert m.shared == s.shared[0, k]
         assert m.trust_threshold == tr.trust_threshold[0, k]

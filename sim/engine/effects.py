@@ -1,7 +1,7 @@
 """Effects shared by touchpoints and the step: trust, moments, reading notices and content.
 
-Each effect has one implementation working on index pairs ``(rows, cols)`` (the members
-concerned, no member twice); the mask forms only find those pairs and delegate.
+Each effect works on member positions (``state.members_of``: the members concerned, no
+member twice); a caller with a mask finds the positions with ``members_of`` first.
 """
 
 from __future__ import annotations
@@ -10,78 +10,52 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .state import SRC_CONTENT, SRC_OPERATOR, members_of
+from .state import SOURCES, SRC_CONTENT, SRC_OPERATOR, flat
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 
-def raise_trust_at(
-    engine: Engine, rows: np.ndarray, cols: np.ndarray, gain: np.ndarray | float, source: int
+def raise_trust(
+    engine: Engine, members: np.ndarray, gain: np.ndarray | float, source: int
 ) -> None:
     """Raise trust with diminishing room, trust += gain * (1 - trust), booked to ``source``.
 
     Args:
         engine: the running engine.
-        rows: the members' replicates.
-        cols: the members' slots.
+        members: the members' positions.
         gain: share of the remaining room gained, one value each or one for all.
         source: where the gain comes from (``SRC_OPERATOR``, ``SRC_PEERS``...).
     """
     s = engine.state
-    trust = s.trust[rows, cols]
-    delta = np.clip(gain, 0.0, 1.0) * (1.0 - trust)
-    s.trust[rows, cols] = trust + delta
-    s.trust_gain[rows, cols, source] += delta
+    trust_of = flat(s.trust)
+    trust = trust_of[members]
+    delta = np.minimum(np.maximum(gain, 0.0), 1.0) * (1.0 - trust)  # np.clip, without its overhead
+    trust_of[members] = trust + delta
+    s.trust_gain.reshape(-1)[members * len(SOURCES) + source] += delta  # (R, S, SOURCES)
 
 
-def raise_trust(engine: Engine, who: np.ndarray, gain: np.ndarray | float, source: int) -> None:
-    """``raise_trust_at`` for the members in a (replicates, slots) mask.
-
-    ``gain`` is one number or a (replicates, slots) array.
-    """
-    rows, cols = members_of(who)
-    if rows.size:
-        gain = gain[rows, cols] if np.ndim(gain) == 2 else gain
-        raise_trust_at(engine, rows, cols, gain, source)
-
-
-def experience_at(
-    engine: Engine, rows: np.ndarray, cols: np.ndarray, value: np.ndarray | float
-) -> None:
-    """Members (rows, cols) experience a moment of ``value`` (-1 bad .. 1 good).
+def experience(engine: Engine, members: np.ndarray, value: np.ndarray | float) -> None:
+    """The members experience a moment of ``value`` (-1 bad .. 1 good).
 
     The moment enters the peak-end memory if it is noticeable (``memory.notice_threshold``)
     and adds to the member's recent value, which keeps members from drifting away.
     """
     s, p = engine.state, engine.params
-    value = np.broadcast_to(np.asarray(value, dtype=float), rows.shape)
-    s.add_moment_at(rows, cols, value, p.memory.notice_threshold)
-    s.recent_value[rows, cols] += value
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 0:
+        value = np.full(members.shape, value)
+    s.add_moment(members, value, p.memory.notice_threshold)
+    flat(s.recent_value)[members] += value
 
 
-def experience(engine: Engine, who: np.ndarray, value: np.ndarray | float) -> None:
-    """``experience_at`` for the members in a mask (``value``: a number or an array)."""
-    rows, cols = members_of(who)
-    if rows.size:
-        value = value[rows, cols] if np.ndim(value) == 2 else value
-        experience_at(engine, rows, cols, value)
-
-
-def read_mass_messages(engine: Engine, reads: np.ndarray, fatigue_scale: float = 1.0) -> None:
-    """``read_mass_messages_at`` for every member with ``reads`` (replicates, slots) > 0."""
-    rows, cols = members_of(reads > 0)
-    read_mass_messages_at(engine, rows, cols, reads[rows, cols], fatigue_scale)
-
-
-def read_mass_messages_at(
+def read_mass_messages(
     engine: Engine,
-    rows: np.ndarray,
-    cols: np.ndarray,
+    members: np.ndarray,
     reads: np.ndarray,
     fatigue_scale: float = 1.0,
 ) -> None:
-    """Members (rows, cols) read ``reads`` unsolicited mass messages (expected count each).
+    """The members read ``reads`` unsolicited mass messages (expected count each).
 
     Each further mass message read counts less (repetition decay), adds fatigue, and, if
     the reader is already tired, is a negative moment (spam): faint while the member is
@@ -89,41 +63,41 @@ def read_mass_messages_at(
 
     Args:
         engine: the running engine.
-        rows: the readers' replicates.
-        cols: the readers' slots.
-        reads: mass messages read this hour, one value each.
+        members: the readers' positions.
+        reads: mass messages read this hour, one value each (0: none; skipped).
         fatigue_scale: multiplier on the fatigue per message (private messages annoy more).
     """
     p, s = engine.params, engine.state
     keep = reads > 0
     if not keep.all():
-        rows, cols, reads = rows[keep], cols[keep], reads[keep]
-    if not rows.size:
+        members, reads = members[keep], reads[keep]
+    if not members.size:
         return
     decay = p.trust.repetition_decay
-    before = s.broadcasts_read[rows, cols]
+    read_before = flat(s.broadcasts_read)
+    before = read_before[members]
     effective = reads if decay >= 1.0 else decay**before * (1 - decay**reads) / (1 - decay)
-    raise_trust_at(engine, rows, cols, p.trust.broadcast_gain * effective, SRC_OPERATOR)
-    s.broadcasts_read[rows, cols] = before + reads
+    raise_trust(engine, members, p.trust.broadcast_gain * effective, SRC_OPERATOR)
+    read_before[members] = before + reads
+    fatigue_of = flat(s.fatigue)
     fatigue = np.minimum(
-        1.0, s.fatigue[rows, cols] + p.fatigue.per_mass_message * fatigue_scale * reads
+        1.0, fatigue_of[members] + p.fatigue.per_mass_message * fatigue_scale * reads
     )
-    s.fatigue[rows, cols] = fatigue
-    threshold = engine.traits.fatigue_threshold[rows, cols]
+    fatigue_of[members] = fatigue
+    threshold = flat(engine.traits.fatigue_threshold)[members]
     spam = p.memory.spam_moment * np.minimum(1.0, fatigue / threshold) * np.minimum(reads, 1.0)
-    experience_at(engine, rows, cols, spam)
+    experience(engine, members, spam)
 
 
-def read_content_at(
+def read_content(
     engine: Engine,
-    rows: np.ndarray,
-    cols: np.ndarray,
+    members: np.ndarray,
     studied: np.ndarray,
     *,
     value: np.ndarray | float,
     trust_gain: np.ndarray | float,
 ) -> None:
-    """Members (rows, cols) study ``studied`` content pieces (expected count each).
+    """The members study ``studied`` content pieces (expected count each).
 
     Studying gives trust and a moment of value, both scaled down by the content studied
     lately (``channel.content_saturation``: too much in a short time loses value), and
@@ -131,23 +105,23 @@ def read_content_at(
 
     Args:
         engine: the running engine.
-        rows: the readers' replicates.
-        cols: the readers' slots.
-        studied: pieces studied this hour, one value each.
+        members: the readers' positions.
+        studied: pieces studied this hour, one value each (0: none; skipped).
         value: the pieces' mean experience value (one each, or one for all).
         trust_gain: the pieces' mean trust gain per piece.
     """
     p, s = engine.params, engine.state
     keep = studied > 0
     if not keep.all():
-        rows, cols, studied = rows[keep], cols[keep], studied[keep]
+        members, studied = members[keep], studied[keep]
         value = value[keep] if np.ndim(value) else value
         trust_gain = trust_gain[keep] if np.ndim(trust_gain) else trust_gain
-    if not rows.size:
+    if not members.size:
         return
-    load = s.content_load[rows, cols]
+    load_of = flat(s.content_load)
+    load = load_of[members]
     freshness = np.exp(-load / p.channel.content_saturation)
-    raise_trust_at(engine, rows, cols, trust_gain * freshness * studied, SRC_CONTENT)
-    experience_at(engine, rows, cols, value * freshness * np.minimum(studied, 1.0))
-    s.content_load[rows, cols] = load + studied
-    s.study_fatigue[rows, cols] += p.fatigue.study_per_piece * studied
+    raise_trust(engine, members, trust_gain * freshness * studied, SRC_CONTENT)
+    experience(engine, members, value * freshness * np.minimum(studied, 1.0))
+    load_of[members] = load + studied
+    flat(s.study_fatigue)[members] += p.fatigue.study_per_piece * studied

@@ -27,6 +27,7 @@ from .state import (
     MSG_OPERATOR,
     OUTSIDE,
     State,
+    flat,
     members_of,
 )
 from .step import step as run_step
@@ -109,7 +110,7 @@ class Engine:
         self._invites_this_hour = 0
         self.hour_purchases = np.zeros(replicates, dtype=np.int64)
         self.hour_revenue = np.zeros(replicates)
-        self.bought_now: np.ndarray | None = None
+        self.bought_now = np.zeros(0, dtype=np.int64)  # positions of this hour's buyers
         # Neighbour counts for the herd signal, updated only when someone buys or joins.
         self.neighbours_bought = np.zeros((replicates, self.slots))
         self.neighbours_member = np.zeros((replicates, self.slots))
@@ -157,17 +158,19 @@ class Engine:
     def open_chance(self) -> np.ndarray:
         """Chance that each member opens the group in the current hour."""
         p, s, tr = self.params.activity, self.state, self.traits
-        novelty = self._novelty[self.hour - s.join_hour]  # by whole hours since joining
-        chance = tr.activity * p.rhythm[self.hour % 24] * novelty
+        chance = tr.activity * p.rhythm[self.hour % 24]
+        chance *= self._novelty[self.hour - s.join_hour]  # by whole hours since joining
         if s.anticipation.any():
-            chance = chance * (1 + p.anticipation_boost * s.anticipation)
+            chance *= 1 + p.anticipation_boost * s.anticipation
         if s.excitement.any():
-            chance = chance * (1 + p.excitement_boost * s.excitement)
+            chance *= 1 + p.excitement_boost * s.excitement
         if p.busy_boost > 0:  # a lively feed draws members in; silence feeds silence
             buzz = s.buzz / (s.buzz + p.busy_scale)
-            chance = chance * (1 + p.busy_boost * s.per_member(buzz))
-        chance = np.where(s.status == ACTIVE, chance, chance * p.dormant_factor)
-        return np.where(s.present, np.minimum(chance, 1.0), 0.0)
+            chance *= s.per_member(1 + p.busy_boost * buzz)
+        chance *= np.where(s.status == ACTIVE, 1.0, p.dormant_factor)
+        np.minimum(chance, 1.0, out=chance)
+        chance *= s.present  # nobody outside the group opens it
+        return chance
 
     def book_minutes(self, minutes: float | np.ndarray) -> np.ndarray:
         """Book staff minutes where today's budget still has them.
@@ -236,12 +239,14 @@ class Engine:
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
         s = self.state
-        rows, cols = members_of(who)
-        n = np.broadcast_to(np.asarray(count, dtype=float), who.shape)[rows, cols]
-        s.feed[:, :, FEED_MEMBER] += s.group_sums(rows, cols, n)
-        s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(rows, cols, n * s.trust[rows, cols])
-        s.buzz += s.group_sums(rows, cols, n)
-        self.hour_messages[:, MSG_MEMBERS] += np.bincount(rows, n, self.replicates)
+        posters = members_of(who)
+        n = np.broadcast_to(np.asarray(count, dtype=float), who.shape).reshape(-1)[posters]
+        s.feed[:, :, FEED_MEMBER] += s.group_sums(posters, n)
+        s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(posters, n * flat(s.trust)[posters])
+        s.buzz += s.group_sums(posters, n)
+        self.hour_messages[:, MSG_MEMBERS] += np.bincount(
+            s.replicate_of(posters), n, self.replicates
+        )
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""
@@ -251,21 +256,22 @@ class Engine:
         capacity = p.population.group_capacity
         seats = capacity * s.groups  # every group, open or still to be opened
         if (s.present.sum(axis=1) >= seats).all():
-            return  # every seat taken (a cheap check before counting per group)
+            return  # every seat taken in every replicate
+        self._invites_this_hour += 1
+        sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
+        # The inviters' outside friends, each with the number of inviters among its friends.
+        friends = graphs.neighbour_list(self.adjacency, members_of(inviters))
+        friends, ties = np.unique(friends[flat(s.status)[friends] == OUTSIDE], return_counts=True)
+        chance = -np.expm1(np.log1p(-p.advocacy.join_prob) * ties)
+        join = self.streams.uniform_at("join", self.hour, friends, sub=sub) < chance
+        if not join.any():
+            return
+        joining = np.zeros(s.status.shape, dtype=bool)
+        flat(joining)[friends[join]] = True
         # Free seats: in open groups, then in groups the operator may still open.
         free = np.where(s.group_open, capacity - s.group_counts(s.present), capacity)
         free = np.maximum(free, 0).astype(np.int64)
         total_free = free.sum(axis=1)
-        if (total_free <= 0).all():
-            return
-        ties = graphs.neighbour_counts(self.adjacency, inviters)
-        self._invites_this_hour += 1
-        sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
-        rows, cols = members_of((s.status == OUTSIDE) & (ties > 0))  # invited friends only
-        chance = -np.expm1(np.log1p(-p.advocacy.join_prob) * ties[rows, cols])
-        join = self.streams.uniform_at("join", self.hour, rows, cols, sub=sub) < chance
-        joining = np.zeros(s.status.shape, dtype=bool)
-        joining[rows[join], cols[join]] = True
         if reward > 0:
             affordable = np.floor((p.operator.money_budget - s.money) / reward)
             total_free = np.minimum(total_free, np.maximum(affordable, 0).astype(np.int64))
@@ -281,10 +287,10 @@ class Engine:
         s.group_opened = np.where(opened, self.hour, s.group_opened)
         s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
         s.join_hour = np.where(joining, self.hour, s.join_hour)
-        rows, cols = members_of(joining)
-        stage1 = self.streams.uniform_at("join_stage", self.hour, rows, cols, sub=sub)
+        joiners = members_of(joining)
+        stage1 = self.streams.uniform_at("join_stage", self.hour, joiners, sub=sub)
         warm = np.zeros(s.status.shape, dtype=bool)
-        warm[rows, cols] = stage1 < p.advocacy.join_stage1_prob
+        flat(warm)[joiners] = stage1 < p.advocacy.join_stage1_prob
         # A referred friend joins at stage 1 (warm) or 0: their own trust, kept in that band.
         cut1, cut2 = self.stage_cut[0], self.stage_cut[1]
         start = np.where(
@@ -294,9 +300,8 @@ class Engine:
         )
         s.trust = np.where(joining, start, s.trust)
         s.stage = np.where(joining, warm.astype(np.int8), s.stage).astype(np.int8)
-        rows, cols = members_of(joining)
-        s.last_counts[rows, cols] = s.at(s.feed, rows, cols)
+        flat(s.last_counts)[joiners] = s.at(s.feed, joiners)
         n = joining.sum(axis=1)
-        self.neighbours_member += graphs.neighbour_counts(self.adjacency, joining)
+        self.neighbours_member += graphs.tie_counts(self.adjacency, joiners, joining.shape)
         s.money += reward * n
         self.hour_joins += n

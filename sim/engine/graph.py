@@ -245,11 +245,19 @@ def block_diagonal(edge_lists: list[np.ndarray], slots: int) -> sp.csr_matrix:
     return adj
 
 
-def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
-    """For every node, how many of its neighbours are in ``who`` (``adj @ who``).
+def neighbour_list(adj: sp.csr_matrix, nodes: np.ndarray) -> np.ndarray:
+    """The neighbours of ``nodes``, one entry per tie (a node twice if two of them know it).
 
-    Reads only the rows of the nodes in ``who`` (the graph is undirected), so the cost is
-    their ties, not the whole graph: cheap when few members changed.
+    Reads only the rows of ``nodes``, so the cost is their ties, not the whole graph.
+    """
+    start, stop = adj.indptr[nodes], adj.indptr[nodes + 1]
+    lengths = stop - start
+    offsets = np.repeat(start - np.cumsum(lengths) + lengths, lengths)
+    return adj.indices[np.arange(lengths.sum()) + offsets]
+
+
+def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
+    """For every node, how many of its neighbours are in the mask ``who`` (``adj @ who``).
 
     Args:
         adj: symmetric adjacency (nodes, nodes), ones for ties.
@@ -258,17 +266,27 @@ def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
     Returns:
         Counts shaped like ``who``.
     """
-    flat = np.flatnonzero(who)
+    return tie_counts(adj, np.flatnonzero(who), who.shape)
+
+
+def tie_counts(adj: sp.csr_matrix, nodes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """For every node, how many of ``nodes`` (flat positions) are its neighbours.
+
+    Reads only the rows of ``nodes`` (the graph is undirected), so the cost is their ties,
+    not the whole graph: cheap when few members changed.
+
+    Returns:
+        Counts (floats) in ``shape``, the shape of the per-node arrays.
+    """
     n = adj.shape[0]
-    if flat.size == 0:
-        return np.zeros(who.shape)
-    if flat.size * 8 > n:  # many nodes: one product over the whole graph is cheaper
-        return (adj @ who.ravel().astype(float)).reshape(who.shape)
-    start, stop = adj.indptr[flat], adj.indptr[flat + 1]
-    lengths = stop - start
-    offsets = np.repeat(start - np.cumsum(lengths) + lengths, lengths)
-    cols = adj.indices[np.arange(lengths.sum()) + offsets]
-    return np.bincount(cols, minlength=n).astype(float).reshape(who.shape)
+    if nodes.size == 0:
+        return np.zeros(shape)
+    if nodes.size * 8 > n:  # many nodes: one product over the whole graph is cheaper
+        chosen = np.zeros(n)
+        chosen[nodes] = 1.0
+        return (adj @ chosen).reshape(shape)
+    counts = np.bincount(neighbour_list(adj, nodes), minlength=n)
+    return counts.astype(float).reshape(shape)
 
 
 def eigen_centrality(adj: sp.csr_matrix, replicates: int, iterations: int = 50) -> np.ndarray:

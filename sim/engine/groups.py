@@ -96,19 +96,15 @@ def seat(
     """
     free = np.maximum(free, 0).astype(np.int64)
     group = np.full(joining.shape, -1, dtype=np.int32)
-    if order is None:
-        rank = np.cumsum(joining, axis=1) - 1
-    else:
-        ordered = np.argsort(np.where(joining, -order, np.inf), axis=1, kind="stable")
-        rank = np.empty_like(ordered)
-        rows = np.arange(joining.shape[0])[:, None]
-        rank[rows, ordered] = np.arange(joining.shape[1])[None, :]
     seats_before = np.cumsum(free, axis=1)  # (R, G): seats in groups 0..g
     for r in range(joining.shape[0]):
         who = np.flatnonzero(joining[r])
         if who.size == 0:
             continue
-        g = np.searchsorted(seats_before[r], rank[r, who], side="right")
+        rank = np.arange(who.size)  # joiners in slot order, or by score (ties: slot order)
+        if order is not None:
+            rank[np.argsort(-order[r, who], kind="stable")] = np.arange(who.size)
+        g = np.searchsorted(seats_before[r], rank, side="right")
         fits = g < free.shape[1]
         group[r, who[fits]] = g[fits]
     return group >= 0, group

@@ -37,10 +37,11 @@ class Recorder:
         self.group_active = np.zeros((days, r, g), dtype=np.int64)  # who opened it that day
         self.group_buyers = np.zeros((days, r, g), dtype=np.int64)  # ever-members who bought
         self.group_posts = np.zeros((days, r, g))  # member and purchase posts, cumulative
-        self._layer = e.traits.layer.astype(np.int64)
         self._sold_before = np.zeros(r, dtype=np.int64)
-        self._rows = np.arange(r, dtype=np.int64)[:, None]
-        self._status_base = 1 + 4 * self._rows  # status code -1..2 -> 4 bins per replicate
+        rows = np.arange(r, dtype=np.int64)[:, None]
+        # Bins of (replicate, layer, stage or absent): each slot's first bin, then + stage.
+        layer = e.traits.layer.astype(np.int64)
+        self._stage_base = (rows * 3 + layer) * (N_STAGES + 1)
 
     def record(self, e: Engine) -> None:
         """Store the hour that ``e`` just computed."""
@@ -58,11 +59,10 @@ class Recorder:
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold
-        # Status codes -1..2 counted per replicate in one pass (outside, active, dormant, left).
-        counts = np.bincount((s.status + self._status_base).ravel(), minlength=4 * r)
-        self.status[h] = counts.reshape(r, 4)[:, 1 + np.array([ACTIVE, DORMANT, LEFT])]
-        stage = np.where(s.present, s.stage.astype(np.int64), N_STAGES)  # absent: extra bin
-        index = (self._rows * 3 + self._layer) * (N_STAGES + 1) + stage
+        for column, code in enumerate((ACTIVE, DORMANT, LEFT)):
+            self.status[h, :, column] = np.count_nonzero(s.status == code, axis=1)
+        stage = np.where(s.present, s.stage, np.int8(N_STAGES))  # absent: the extra bin
+        index = self._stage_base + stage
         counts = np.bincount(index.ravel(), minlength=r * 3 * (N_STAGES + 1))
         self.stages[h] = counts.reshape(r, 3, N_STAGES + 1)[..., :N_STAGES]
         if h % 24 == 23 or h == e.hours - 1:

@@ -60,10 +60,16 @@ def _mix_int(z: int) -> int:
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finalizer on a uint64 array (numpy wraps around on overflow)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-    return z ^ (z >> np.uint64(31))
+    """SplitMix64's finalizer, in place on a fresh uint64 array (numpy wraps on overflow)."""
+    shifted = z >> np.uint64(30)
+    z ^= shifted
+    z *= np.uint64(_M1)
+    np.right_shift(z, np.uint64(27), out=shifted)
+    z ^= shifted
+    z *= np.uint64(_M2)
+    np.right_shift(z, np.uint64(31), out=shifted)
+    z ^= shifted
+    return z
 
 
 class Streams:
@@ -89,17 +95,20 @@ class Streams:
         self.replicates = replicates
         self.slots = slots
         self.first_replicate = first_replicate
-        rows = np.arange(first_replicate, first_replicate + replicates, dtype=np.uint64)
-        self._index = rows[:, None] * np.uint64(slots) + np.arange(slots, dtype=np.uint64)
+        first = np.uint64(first_replicate * slots)
+        index = first + np.arange(replicates * slots, dtype=np.uint64)  # global member index
+        self._steps = (index + np.uint64(1)) * np.uint64(_GAMMA)  # SplitMix64's counter steps
+        seed_key = _mix_int(self.seed)
+        self._kind_keys = {k: _mix_int(seed_key ^ (i * _GAMMA)) for k, i in STREAMS.items()}
 
     def _key(self, kind: str, counter: int, sub: int) -> np.uint64:
-        key = _mix_int(_mix_int(self.seed) ^ (STREAMS[kind] * _GAMMA))
+        key = self._kind_keys[kind]
         key = _mix_int(key + int(counter) * _GAMMA)
         return np.uint64(_mix_int(key + (int(sub) + 1) * _SUB))
 
     @staticmethod
-    def _uniform(key: np.uint64, index: np.ndarray, precise: bool) -> np.ndarray:
-        z = _mix(key + (index + np.uint64(1)) * np.uint64(_GAMMA))
+    def _uniform(key: np.uint64, steps: np.ndarray, precise: bool) -> np.ndarray:
+        z = _mix(steps + key)
         if precise:  # 53 random bits
             return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
         return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)  # 24 bits
@@ -118,20 +127,23 @@ class Streams:
             Array of shape (replicates, slots), float32 (resolution 6e-8, ample for the
             hourly chances of the model and half the cost of float64).
         """
-        return self._uniform(self._key(kind, counter, sub), self._index, precise)
+        draws = self._uniform(self._key(kind, counter, sub), self._steps, precise)
+        return draws.reshape(self.replicates, self.slots)
 
     def uniform_at(
         self,
         kind: str,
         counter: int,
-        rows: np.ndarray,
-        cols: np.ndarray,
+        members: np.ndarray,
         *,
         sub: int = 0,
         precise: bool = False,
     ) -> np.ndarray:
-        """``uniform(kind, counter, sub, precise)[rows, cols]``, drawn for those members only."""
-        return self._uniform(self._key(kind, counter, sub), self._index[rows, cols], precise)
+        """``uniform(kind, counter, sub, precise)`` at the members' positions only.
+
+        ``members`` are positions ``replicate * slots + slot`` (``state.members_of``).
+        """
+        return self._uniform(self._key(kind, counter, sub), self._steps[members], precise)
 
     def block_seeds(self, kind: str, replicate: int, blocks: int) -> list[int]:
         """Integer seeds for one replicate's graph blocks, plus one for ties across them.

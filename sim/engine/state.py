@@ -30,6 +30,9 @@ FEED_KINDS = 11
 # Kinds a reader counts as the backlog that buries messages (everything posted).
 FEED_BACKLOG = (FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL, FEED_CONTENT, FEED_TEASER)
 
+# Trust-ladder stages past those that follow trust (0-4, cut by ``trust.stage_thresholds``).
+STAGE_BOUGHT, STAGE_SHARED = 5, 6
+
 # Columns of the per-hour message counts (``Engine.hour_messages``).
 MSG_OPERATOR, MSG_MEMBERS, MSG_SHILLS = 0, 1, 2
 
@@ -38,17 +41,27 @@ SOURCES: tuple[str, ...] = ("operator", "content", "events", "peers", "herd")
 SRC_OPERATOR, SRC_CONTENT, SRC_EVENTS, SRC_PEERS, SRC_HERD = range(len(SOURCES))
 
 
-def members_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(rows, cols)`` of the true entries of a (replicates, slots) mask, row by row.
+def members_of(mask: np.ndarray) -> np.ndarray:
+    """Positions of the true entries of a (replicates, slots) mask, replicate by replicate.
 
-    The same as ``np.nonzero(mask)``, several times faster (numpy's nonzero of a 2-D array
-    is slow, and the hourly step calls this for every subset of members it works on).
+    A position is ``replicate * slots + slot``: the index of the member in the arrays seen
+    through ``flat``. The step works on the positions of the members a process concerns
+    (this hour's openers, buyers...), never on every slot, and reads and writes them with
+    ``flat(array)[members]``: one-dimensional gathers, several times cheaper than indexing
+    by (replicate, slot) pairs.
     """
-    flat = np.flatnonzero(mask)
-    if mask.shape[0] == 1:
-        return np.zeros(flat.size, dtype=flat.dtype), flat
-    rows, cols = np.divmod(flat, mask.shape[1])
-    return rows, cols
+    return np.flatnonzero(mask)
+
+
+def flat(array: np.ndarray) -> np.ndarray:
+    """A per-member array (replicates, slots[, k]) seen as (replicates * slots[, k]).
+
+    A view, so writes through it change ``array``: the engine's arrays are C-contiguous
+    (``tests/test_engine_invariants.py`` checks it after a run of every touchpoint), and so
+    they must stay (a copy would silently lose the writes). The hot step calls this about
+    a hundred times an hour, hence no check here.
+    """
+    return array.ravel() if array.ndim == 2 else array.reshape(-1, *array.shape[2:])
 
 
 def _full(shape: tuple[int, ...], value: float | int, dtype: type) -> np.ndarray:
@@ -168,6 +181,10 @@ class State:
         """Members in the group now (active or dormant)."""
         return self.status.view(np.uint8) < 2  # ACTIVE 0 or DORMANT 1 (OUTSIDE -1 is 255)
 
+    def present_at(self, members: np.ndarray) -> np.ndarray:
+        """``present`` for the members' positions only."""
+        return flat(self.status)[members].view(np.uint8) < 2
+
     @property
     def ever_member(self) -> np.ndarray:
         """Everyone who was a member at some point (present or left)."""
@@ -185,9 +202,14 @@ class State:
             return np.take_along_axis(by_group, self.group, axis=1)
         return by_group[np.arange(self.replicates)[:, None], self.group]
 
-    def at(self, by_group: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Values of a (replicates, groups[, k]) array for members (rows, cols)."""
-        return by_group[rows, self.group[rows, cols]]
+    def replicate_of(self, members: np.ndarray) -> np.ndarray:
+        """The replicate of each member position (see ``members_of``)."""
+        return members // self.slots
+
+    def at(self, by_group: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """Values of a (replicates, groups[, k]) array for the members' groups."""
+        index = self.replicate_of(members) * self.groups + flat(self.group)[members]
+        return by_group.reshape(-1, *by_group.shape[2:])[index]
 
     def group_counts(self, values: np.ndarray) -> np.ndarray:
         """Sum per-member values (or count a mask) into (replicates, groups), as floats.
@@ -201,8 +223,8 @@ class State:
             size = self.replicates * self.groups
             out = np.bincount(self._group_index(), weights=values.ravel(), minlength=size)
             return out.reshape(self.replicates, self.groups)
-        rows, cols = members_of(values)
-        return self.group_sums(rows, cols, None if values.dtype == bool else values[rows, cols])
+        members = members_of(values)
+        return self.group_sums(members, None if values.dtype == bool else flat(values)[members])
 
     def _group_index(self) -> np.ndarray:
         """Flat (replicate, group) index of every slot, cached until ``group`` is replaced."""
@@ -213,49 +235,44 @@ class State:
             return index
         return cached[1]
 
-    def group_sums(
-        self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Sum ``weights`` (default 1) of members (rows, cols) into (replicates, groups)."""
-        index = rows * self.groups + self.group[rows, cols]
+    def group_sums(self, members: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum ``weights`` (default 1) of the members into (replicates, groups)."""
+        index = self.replicate_of(members) * self.groups + flat(self.group)[members]
         size = self.replicates * self.groups
         out = np.bincount(index, weights=weights, minlength=size).astype(float)
         return out.reshape(self.replicates, self.groups)
 
-    def memory(self, weights: tuple[float, float, float]) -> np.ndarray:
-        """Remembered experience of every slot (see ``memory_at``)."""
-        rows, cols = np.indices(self.mem_any.shape).reshape(2, -1)
-        return self.memory_at(rows, cols, weights).reshape(self.mem_any.shape)
-
-    def memory_at(
-        self, rows: np.ndarray, cols: np.ndarray, weights: tuple[float, float, float]
-    ) -> np.ndarray:
-        """Remembered experience of members (rows, cols): first, peak and final, weighted.
+    def memory(self, members: np.ndarray, weights: tuple[float, float, float]) -> np.ndarray:
+        """Remembered experience of the members: first, peak and final moments, weighted.
 
         A member with no noticeable moment yet remembers 0.
         """
         w_first, w_peak, w_final = weights
         value = (
-            w_first * self.mem_first[rows, cols]
-            + w_peak * self.mem_peak[rows, cols]
-            + w_final * self.mem_final[rows, cols]
+            w_first * flat(self.mem_first)[members]
+            + w_peak * flat(self.mem_peak)[members]
+            + w_final * flat(self.mem_final)[members]
         )
-        return np.where(self.mem_any[rows, cols], value, 0.0)
+        return np.where(flat(self.mem_any)[members], value, 0.0)
 
-    def add_moment_at(
-        self, rows: np.ndarray, cols: np.ndarray, value: np.ndarray, threshold: float
-    ) -> None:
-        """Record experienced moments for members (rows, cols), one value each.
+    def add_moment(self, members: np.ndarray, value: np.ndarray, threshold: float) -> None:
+        """Record an experienced moment for each member, one value each.
 
         A moment weaker than ``threshold`` (in absolute value) is not noticed: it neither
         starts the memory nor replaces its peak or final moment (peak-end rule).
         """
         felt = np.abs(value) >= threshold
         if not felt.all():
-            rows, cols, value = rows[felt], cols[felt], value[felt]
-        first = ~self.mem_any[rows, cols]
-        self.mem_first[rows[first], cols[first]] = value[first]
-        new_peak = first | (np.abs(value) > np.abs(self.mem_peak[rows, cols]))
-        self.mem_peak[rows[new_peak], cols[new_peak]] = value[new_peak]
-        self.mem_final[rows, cols] = value
-        self.mem_any[rows, cols] = True
+            members, value = members[felt], value[felt]
+        first_, peak, final, any_ = (
+            flat(self.mem_first),
+            flat(self.mem_peak),
+            flat(self.mem_final),
+            flat(self.mem_any),
+        )
+        first = ~any_[members]
+        first_[members[first]] = value[first]
+        new_peak = first | (np.abs(value) > np.abs(peak[members]))
+        peak[members[new_peak]] = value[new_peak]
+        final[members] = value
+        any_[members] = True

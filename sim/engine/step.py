@@ -19,8 +19,8 @@
    propensity, trust, need, herd pull, urgency, anchor, price, memory and fatigue, minus a
    near cap above the reservation price and, at list price, waiting for an announced offer;
    drawn through the member's purchase clock (``_accumulate_hazard``); a quota caps sales.
-8. Posting: openers post (more when they just read others' posts); buyers announce.
-9. Advocacy: buyers share outward (stage 6); their outside friends may join.
+8. Posting: openers post (more when they just read others' posts); deciding announce.
+9. Advocacy: deciding share outward (stage 6); their outside friends may join.
 10. Status: fatigue past the member's threshold mutes the group; a visit that found little
     value lately, or a member tired of study, may end in muting (drift); muted members
     with low trust leave.
@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import classic
-from .effects import raise_trust_at, read_content_at, read_mass_messages_at
-from .graph import neighbour_counts
+from .effects import raise_trust, read_content, read_mass_messages
+from .graph import tie_counts
 from .state import (
     ACTIVE,
     DORMANT,
@@ -60,6 +60,9 @@ from .state import (
     MSG_MEMBERS,
     SRC_HERD,
     SRC_PEERS,
+    STAGE_BOUGHT,
+    STAGE_SHARED,
+    flat,
     members_of,
 )
 from .targeting import select, top_per_group
@@ -163,19 +166,18 @@ def _open_and_read(e: Engine) -> None:
     s.opened = opened
     s.opened_today |= opened
     s.last_open = np.where(opened, e.hour, s.last_open)
-    rows, cols = members_of(opened)  # only this hour's openers read: work on them alone
-    if rows.size:
-        _read_feed(e, rows, cols)
+    openers = members_of(opened)  # only this hour's openers read: work on them alone
+    if openers.size:
+        _read_feed(e, openers)
     if e.offers.is_open.any():
-        rows, cols = members_of(opened)
-        seen = e.streams.uniform_at("notice", e.hour, rows, cols) < p.scarcity.notice_prob
+        seen = e.streams.uniform_at("notice", e.hour, openers) < p.scarcity.notice_prob
         noticed = np.zeros(opened.shape, dtype=bool)
-        noticed[rows[seen], cols[seen]] = True
+        flat(noticed)[openers[seen]] = True
         e.show_offer(noticed)
 
 
-def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
-    """Openers (rows, cols) read their group's feed since their last visit.
+def _read_feed(e: Engine, readers: np.ndarray) -> None:
+    """The openers (positions) read their group's feed since their last visit.
 
     The larger the backlog of everything posted since, the smaller the share read
     (``channel.attention``). Each kind read acts: mass notices (trust, fatigue, spam),
@@ -183,47 +185,46 @@ def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
     awareness of the offer), shill posts, content (study), teasers (anticipation).
     """
     s, p = e.state, e.params
-    feed = s.at(s.feed, rows, cols)  # (n, K): the feed of each opener's group
-    new = feed - s.last_counts[rows, cols]
+    feed = s.at(s.feed, readers)  # (n, K): the feed of each reader's group
+    last_counts = flat(s.last_counts)
+    new = feed - last_counts[readers]
     backlog = new[:, list(FEED_BACKLOG)].sum(axis=1)
     reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
-    s.last_counts[rows, cols] = feed
+    last_counts[readers] = feed
 
-    read_mass_messages_at(e, rows, cols, reads[:, FEED_OPERATOR])
+    read_mass_messages(e, readers, reads[:, FEED_OPERATOR])
     # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
     # trusted members lift others; an untrusted crowd lifts nobody.
     n_posts = reads[:, FEED_MEMBER]
     poster_trust = reads[:, FEED_MEMBER_TRUST] / np.maximum(n_posts, 1e-9)
     pull = 1.0 - (1.0 - p.trust.peer_gain) ** n_posts
-    gap = np.maximum(poster_trust - s.trust[rows, cols], 0.0)
-    raise_trust_at(
-        e, rows, cols, pull * gap / np.maximum(1.0 - s.trust[rows, cols], 1e-9), SRC_PEERS
-    )
-    s.read_posts[rows, cols] = n_posts
-    s.recent_value[rows, cols] += p.fatigue.peer_value * n_posts
+    trust = flat(s.trust)[readers]
+    gap = np.maximum(poster_trust - trust, 0.0)
+    raise_trust(e, readers, pull * gap / np.maximum(1.0 - trust, 1e-9), SRC_PEERS)
+    flat(s.read_posts)[readers] = n_posts
+    flat(s.recent_value)[readers] += p.fatigue.peer_value * n_posts
     # Purchase posts (real or planted): the herd signal, a little trust, and awareness.
     bought_posts = reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
-    s.seen_purchases[rows, cols] += bought_posts
-    s.read_shill[rows, cols] = reads[:, FEED_SHILL]
+    flat(s.seen_purchases)[readers] += bought_posts
+    flat(s.read_shill)[readers] = reads[:, FEED_SHILL]
     # Notices and purchase posts are what make a member think of buying this hour.
-    s.prompts[rows, cols] = reads[:, FEED_OPERATOR] + bought_posts
+    flat(s.prompts)[readers] = reads[:, FEED_OPERATOR] + bought_posts
     heard = bought_posts > 0
     if heard.any():
-        hr, hc, posts = rows[heard], cols[heard], bought_posts[heard]
-        raise_trust_at(e, hr, hc, 1.0 - (1.0 - p.trust.herd_gain) ** posts, SRC_HERD)
+        hearers, posts = readers[heard], bought_posts[heard]
+        raise_trust(e, hearers, 1.0 - (1.0 - p.trust.herd_gain) ** posts, SRC_HERD)
         if e.offers.is_open.any():  # "just bought!": the reader learns the offer exists
             aware = 1.0 - (1.0 - p.herd.aware_per_post) ** posts
-            draw = e.streams.uniform_at("aware", e.hour, hr, hc)
+            draw = e.streams.uniform_at("aware", e.hour, hearers)
             told = np.zeros(s.bought.shape, dtype=bool)
-            told[hr[draw < aware], hc[draw < aware]] = True
+            flat(told)[hearers[draw < aware]] = True
             e.show_offer(told)
     studied = reads[:, FEED_CONTENT_STUDY]
     if (studied > 0).any():
         per_piece = np.maximum(studied, 1e-12)
-        read_content_at(
+        read_content(
             e,
-            rows,
-            cols,
+            readers,
             studied,
             value=reads[:, FEED_CONTENT_VALUE] / per_piece,
             trust_gain=reads[:, FEED_CONTENT_TRUST] / per_piece,
@@ -232,11 +233,12 @@ def _read_feed(e: Engine, rows: np.ndarray, cols: np.ndarray) -> None:
     if (teasers > 0).any():
         pull = reads[:, FEED_TEASER_PULL] / np.maximum(teasers, 1e-12)
         kept = (1.0 - pull) ** teasers  # each teaser read raises anticipation towards 1
-        s.anticipation[rows, cols] = 1.0 - (1.0 - s.anticipation[rows, cols]) * kept
+        anticipation = flat(s.anticipation)
+        anticipation[readers] = 1.0 - (1.0 - anticipation[readers]) * kept
 
 
-def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Pull of perceived adoption on members (rows, cols): 0..conformity, Granovetter-style.
+def herd_pull(e: Engine, members: np.ndarray) -> np.ndarray:
+    """Pull of perceived adoption on the members: 0..conformity, Granovetter-style.
 
     Zero until perceived adoption passes the member's herd threshold, then rising towards
     the member's conformity.
@@ -245,16 +247,16 @@ def herd_pull(e: Engine, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     of the member's graph neighbours (who are or were members) who bought.
     """
     s, p, tr = e.state, e.params.herd, e.traits
-    group_signal = 1.0 - np.exp(-s.seen_purchases[rows, cols] / p.group_scale)
-    neighbour_share = e.neighbours_bought[rows, cols] / np.maximum(
-        e.neighbours_member[rows, cols], 1.0
+    group_signal = 1.0 - np.exp(-flat(s.seen_purchases)[members] / p.group_scale)
+    neighbour_share = flat(e.neighbours_bought)[members] / np.maximum(
+        flat(e.neighbours_member)[members], 1.0
     )
     perceived = p.group_weight * group_signal + (1 - p.group_weight) * neighbour_share
     # Granovetter: no pull at or below the member's own threshold; past it the pull rises
     # towards the member's conformity over a scale of threshold_width.
-    excess = np.maximum(perceived - tr.herd_threshold[rows, cols], 0.0)
+    excess = np.maximum(perceived - flat(tr.herd_threshold)[members], 0.0)
     width = max(p.threshold_width, 1e-6)
-    return tr.conformity[rows, cols] * -np.expm1(-excess / width)
+    return flat(tr.conformity)[members] * -np.expm1(-excess / width)
 
 
 def _purchase(e: Engine) -> None:
@@ -263,73 +265,72 @@ def _purchase(e: Engine) -> None:
     # Candidates: in a group, not yet bought, trusting enough, and something made them think
     # of buying this hour: a conversation or an offer seen for certain, or messages about
     # buying read (notices, purchase posts), each a chance to consider it.
-    reached = s.prompted | (s.prompts > 0)  # nothing about buying reached the others
-    rows, cols = members_of(reached & s.present & ~s.bought & (s.trust >= tr.trust_threshold))
-    prompts = s.prompts[rows, cols]
-    thinking = s.prompted[rows, cols] | (
-        e.streams.uniform_at("consider", e.hour, rows, cols)
+    reached = members_of(s.prompted | (s.prompts > 0))  # nothing about buying reached others
+    eligible = s.present_at(reached) & ~flat(s.bought)[reached]
+    eligible &= flat(s.trust)[reached] >= flat(tr.trust_threshold)[reached]
+    candidates = reached[eligible]
+    prompts = flat(s.prompts)[candidates]
+    thinking = flat(s.prompted)[candidates] | (
+        e.streams.uniform_at("consider", e.hour, candidates)
         < -np.expm1(-pp.consider_per_message * prompts)
     )
-    rows, cols = rows[thinking], cols[thinking]
+    deciding = candidates[thinking]
     offers = e.offers
-    offer_price = s.at(offers.price(e.hour), rows, cols)
-    on_offer = (s.seen_offer[rows, cols] == offers.offer_id) & ~np.isnan(offer_price)
+    offer_price = s.at(offers.price(e.hour), deciding)
+    on_offer = (flat(s.seen_offer)[deciding] == offers.offer_id) & ~np.isnan(offer_price)
     fallback = list_price if p.product.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
     can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
-    rows, cols, x, offered = rows[can_buy], cols[can_buy], price[can_buy], on_offer[can_buy]
-    if not rows.size:
+    deciding, x, offered = deciding[can_buy], price[can_buy], on_offer[can_buy]
+    if not deciding.size:
         return
     anchor = np.zeros_like(x)
     urgency = np.zeros_like(x)
     # A member who expects an offer (a teaser read) waits rather than pay the list price.
-    waiting = np.where(offered, 0.0, s.anticipation[rows, cols])
+    waiting = np.where(offered, 0.0, flat(s.anticipation)[deciding])
     # Price above the member's reservation price almost rules buying out.
-    over = np.maximum(x / list_price / tr.price_ratio[rows, cols] - 1.0, 0.0)
+    price_ratio = flat(tr.price_ratio)[deciding]
+    over = np.maximum(x / list_price / price_ratio - 1.0, 0.0)
     if offered.any():
         a = offers.anchor
         anchor = np.where(offered & (a > 0), (a - x) / max(a, 1e-9), 0.0)
-        u = s.at(offers.urgency(e.hour, p.scarcity.deadline_tau_hours), rows, cols)
+        u = s.at(offers.urgency(e.hour, p.scarcity.deadline_tau_hours), deciding)
         urgency = np.where(offered, u, 0.0)
     weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
     logit = (
         pp.intercept
-        + tr.propensity[rows, cols]
-        + pp.trust * s.trust[rows, cols]
-        + pp.need * tr.need[rows, cols]
-        + pp.herd * herd_pull(e, rows, cols)
+        + flat(tr.propensity)[deciding]
+        + pp.trust * flat(s.trust)[deciding]
+        + pp.need * flat(tr.need)[deciding]
+        + pp.herd * herd_pull(e, deciding)
         + pp.urgency * urgency
         + pp.anchor * anchor
-        + pp.price * (tr.price_ratio[rows, cols] - x / list_price)
-        + pp.memory * s.memory_at(rows, cols, weights)
-        + pp.fatigue * s.fatigue[rows, cols]
+        + pp.price * (price_ratio - x / list_price)
+        + pp.memory * s.memory(deciding, weights)
+        + pp.fatigue * flat(s.fatigue)[deciding]
         - pp.reservation * over
         - pp.wait * waiting
     )
-    buy = np.zeros(s.bought.shape, dtype=bool)
-    buy[rows, cols] = _accumulate_hazard(e, rows, cols, _sigmoid(logit))
-    offer_buy = np.zeros_like(buy)
-    offer_buy[rows, cols] = buy[rows, cols] & offered
+    buys = _accumulate_hazard(e, deciding, _sigmoid(logit))
+    offer_buys = buys & offered
     remaining = offers.remaining()
-    sales = s.group_counts(offer_buy.astype(float))
+    sales = s.group_sums(deciding[offer_buys])
     if np.isfinite(remaining).any() and (sales > remaining).any():
         limit = np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64)
         score = e.streams.uniform("quota_order", e.hour)
+        offer_buy = np.zeros(s.bought.shape, dtype=bool)
+        flat(offer_buy)[deciding[offer_buys]] = True
         keep = top_per_group(offer_buy, score, s.group, limit)  # each group's own units
-        turned_away = offer_buy & ~keep
-        s.hazard[turned_away] = 0.0  # sold out before their turn: their clock starts again
-        buy &= ~turned_away
-        offer_buy &= keep
-        sales = s.group_counts(offer_buy.astype(float))
-    paid = np.zeros(buy.shape)
-    paid[rows, cols] = x
-    _complete_purchases(e, buy, paid)
+        turned_away = offer_buys & ~flat(keep)[deciding]
+        flat(s.hazard)[deciding[turned_away]] = 0.0  # sold out before their turn: clock again
+        buys &= ~turned_away
+        offer_buys &= ~turned_away
+        sales = s.group_sums(deciding[offer_buys])
+    _complete_purchases(e, deciding[buys], x[buys])
     offers.record_sales(sales.astype(np.int64))
 
 
-def _accumulate_hazard(
-    e: Engine, rows: np.ndarray, cols: np.ndarray, chance: np.ndarray
-) -> np.ndarray:
+def _accumulate_hazard(e: Engine, members: np.ndarray, chance: np.ndarray) -> np.ndarray:
     """Add this hour's purchase hazard; members whose sum passes their clock buy.
 
     Buying in an hour with chance p is drawn as: the summed hazard -log(1 - p) passes the
@@ -338,68 +339,71 @@ def _accumulate_hazard(
     member under every strategy, which pairs strategy comparisons far more tightly than
     fresh draws each hour.
     """
-    s = e.state
-    s.hazard[rows, cols] += -np.log1p(-np.minimum(chance, 1.0 - 1e-12))
-    return s.hazard[rows, cols] >= e.traits.purchase_clock[rows, cols]
+    hazard = flat(e.state.hazard)
+    hazard[members] += -np.log1p(-np.minimum(chance, 1.0 - 1e-12))
+    return hazard[members] >= flat(e.traits.purchase_clock)[members]
 
 
-def _complete_purchases(e: Engine, buy: np.ndarray, price: np.ndarray | float) -> None:
+def _complete_purchases(e: Engine, buyers: np.ndarray, price: np.ndarray | float) -> None:
+    """The members at positions ``buyers`` buy, each at its ``price`` (or one for all)."""
     s = e.state
-    if not buy.any():
+    if not buyers.size:
         return
-    price = np.broadcast_to(np.asarray(price, dtype=float), buy.shape)
-    s.bought |= buy
-    s.buy_hour = np.where(buy, e.hour, s.buy_hour)
-    s.paid = np.where(buy, price, s.paid)
-    revenue = np.where(buy, price, 0.0).sum(axis=1)
+    price = np.broadcast_to(np.asarray(price, dtype=float), buyers.shape)
+    flat(s.bought)[buyers] = True
+    flat(s.buy_hour)[buyers] = e.hour
+    flat(s.paid)[buyers] = price
+    replicate = s.replicate_of(buyers)
+    revenue = np.bincount(replicate, price, e.replicates)
     s.revenue += revenue
-    e.hour_purchases += buy.sum(axis=1)
+    e.hour_purchases += np.bincount(replicate, minlength=e.replicates)
     e.hour_revenue += revenue
-    e.bought_now = buy
-    e.neighbours_bought += neighbour_counts(e.adjacency, buy)
+    e.bought_now = buyers
+    e.neighbours_bought += tie_counts(e.adjacency, buyers, s.bought.shape)
 
 
 def _post(e: Engine) -> None:
     s, p, tr = e.state, e.params, e.traits
-    rows, cols = members_of(s.opened)  # only this hour's openers post
-    boost = 1.0 + s.excitement[rows, cols]
+    openers = members_of(s.opened)  # only this hour's openers post
+    boost = 1.0 + flat(s.excitement)[openers]
     ugc = s.ugc_until > e.hour
     if ugc.any():
-        boost = boost * np.where(s.at(ugc, rows, cols), p.channel.ugc_boost, 1.0)
-    boost = boost * np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+        boost = boost * np.where(s.at(ugc, openers), p.channel.ugc_boost, 1.0)
+    boost = boost * np.where(flat(s.kol)[openers], p.advocacy.kol_share_boost, 1.0)
     # Talk begets talk: a member who just read others' posts is likelier to post.
-    read = s.read_posts[rows, cols]
+    read = flat(s.read_posts)[openers]
     boost = boost * (1.0 + p.channel.talk_boost * read / (read + p.channel.talk_scale))
-    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[tr.layer[rows, cols]] * boost)
-    draw = e.streams.uniform_at("post", e.hour, rows, cols)
+    layer = flat(tr.layer)[openers]
+    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[layer] * boost)
+    draw = e.streams.uniform_at("post", e.hour, openers)
     posters = np.zeros(s.opened.shape, dtype=bool)
-    posters[rows, cols] = draw < chance
+    flat(posters)[openers] = draw < chance
     e.post(posters)
-    if e.bought_now is not None and e.bought_now.any():
-        rows, cols = members_of(e.bought_now)
-        chance = np.asarray(p.channel.announce_prob)[tr.layer[rows, cols]]
-        told = e.streams.uniform_at("announce", e.hour, rows, cols) < chance
-        n = s.group_sums(rows[told], cols[told])
+    if e.bought_now.size:
+        buyers = e.bought_now
+        chance = np.asarray(p.channel.announce_prob)[flat(tr.layer)[buyers]]
+        told = e.streams.uniform_at("announce", e.hour, buyers) < chance
+        n = s.group_sums(buyers[told])
         s.feed[:, :, FEED_PURCHASE] += n
         s.buzz += n
         e.hour_messages[:, MSG_MEMBERS] += n.sum(axis=1)
-    e.bought_now = None
+    e.bought_now = e.bought_now[:0]
 
 
 def _advocacy(e: Engine) -> None:
     s, p = e.state, e.params
-    rows, cols = members_of(s.bought & ~s.shared & s.present)
-    if not rows.size:
+    owners = members_of(s.bought & ~s.shared & s.present)
+    if not owners.size:
         return
     base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
     weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
-    memory = s.memory_at(rows, cols, weights)
+    memory = s.memory(owners, weights)
     chance = _sigmoid(base + p.advocacy.share_memory * memory)
-    boost = np.where(s.kol[rows, cols], p.advocacy.kol_share_boost, 1.0)
+    boost = np.where(flat(s.kol)[owners], p.advocacy.kol_share_boost, 1.0)
     chance = np.minimum(1.0, chance * boost)
-    draw = e.streams.uniform_at("share", e.hour, rows, cols)
+    draw = e.streams.uniform_at("share", e.hour, owners)
     sharers = np.zeros(s.bought.shape, dtype=bool)
-    sharers[rows, cols] = draw < chance
+    flat(sharers)[owners] = draw < chance
     s.shared |= sharers
     e.invite(sharers)
 
@@ -410,27 +414,33 @@ def _status(e: Engine) -> None:
     s.status[mute] = DORMANT
     # Drift: a visit that finds too little value lately (nothing good experienced, nobody
     # talking), or that tires a member of study, may end in muting the group.
-    rows, cols = members_of(s.opened & (s.status == ACTIVE))
-    if rows.size:
+    visitors = members_of(s.opened & (s.status == ACTIVE))
+    if visitors.size:
         f = p.fatigue
-        lack = np.minimum(np.exp(-s.recent_value[rows, cols] / f.value_scale), 3.0)
-        chance = f.drift_per_visit * (lack + f.study_drift * s.study_fatigue[rows, cols])
-        drift = e.streams.uniform_at("drift", e.hour, rows, cols) < chance
-        s.status[rows[drift], cols[drift]] = DORMANT
+        lack = np.minimum(np.exp(-flat(s.recent_value)[visitors] / f.value_scale), 3.0)
+        chance = f.drift_per_visit * (lack + f.study_drift * flat(s.study_fatigue)[visitors])
+        drift = e.streams.uniform_at("drift", e.hour, visitors) < chance
+        flat(s.status)[visitors[drift]] = DORMANT
     may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
     if may_leave.any():
-        rows, cols = members_of(may_leave)
-        leave = e.streams.uniform_at("leave", e.hour, rows, cols) < p.fatigue.leave_prob
-        s.status[rows[leave], cols[leave]] = LEFT
+        muted = members_of(may_leave)
+        leave = e.streams.uniform_at("leave", e.hour, muted) < p.fatigue.leave_prob
+        flat(s.status)[muted[leave]] = LEFT
 
 
 def _ladder(e: Engine) -> None:
     s = e.state
-    by_trust = sum((s.trust >= cut).astype(np.int8) for cut in e.stage_cut)
-    stage = np.where(e.trust_shocked, by_trust, np.maximum(s.stage, by_trust))
-    stage = np.where(s.bought, np.maximum(stage, 5), stage)
-    stage = np.where(s.shared, 6, stage)
-    s.stage = np.where(s.ever_member, stage, 0).astype(np.int8)  # outside contacts: no stage
+    cuts = e.stage_cut
+    by_trust = (s.trust >= cuts[0]).view(np.int8).copy()  # stages 0-4 from trust
+    for cut in cuts[1:]:
+        by_trust += (s.trust >= cut).view(np.int8)
+    stage = np.maximum(s.stage, by_trust)  # up only...
+    if e.trust_shocked.any():  # ...except after a trust shock
+        stage = np.where(e.trust_shocked, by_trust, stage)
+    np.maximum(stage, s.bought.view(np.int8) * np.int8(STAGE_BOUGHT), out=stage)
+    np.maximum(stage, s.shared.view(np.int8) * np.int8(STAGE_SHARED), out=stage)
+    stage *= s.ever_member  # outside contacts: no stage
+    s.stage = stage
 
 
 def _bass(e: Engine) -> None:
@@ -440,8 +450,7 @@ def _bass(e: Engine) -> None:
     members = s.ever_member.sum(axis=1)
     share = (s.bought & s.ever_member).sum(axis=1) / np.maximum(members, 1)
     hazard = 1.0 - np.exp(-(pp.bass_p + pp.bass_q * share) / 24.0)
-    rows, cols = members_of(s.present & ~s.bought)
-    buy = np.zeros(s.bought.shape, dtype=bool)
-    buy[rows, cols] = _accumulate_hazard(e, rows, cols, hazard[rows])
-    _complete_purchases(e, buy, e.params.product.list_price)
+    waiting = members_of(s.present & ~s.bought)
+    buys = _accumulate_hazard(e, waiting, hazard[s.replicate_of(waiting)])
+    _complete_purchases(e, waiting[buys], e.params.product.list_price)
     _ladder(e)

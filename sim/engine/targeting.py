@@ -49,7 +49,7 @@ def top_per_group(
     Returns:
         The kept members as a mask.
     """
-    rows, cols = members_of(mask)
+    rows, cols = np.divmod(members_of(mask), mask.shape[1])
     out = np.zeros_like(mask)
     if not rows.size:
         return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..effects import read_mass_messages
-from ..state import FEED_OPERATOR, MSG_OPERATOR
+from ..state import FEED_OPERATOR, MSG_OPERATOR, members_of
 from ..validation import bounded
 from .base import Firing, Touchpoint, open_privately, register
 
@@ -34,5 +34,7 @@ class Broadcast(Touchpoint):
         ok = engine.book_minutes(p.minutes)
         targets = targets & ok[:, None]
         read = open_privately(engine, firing, targets)
-        read_mass_messages(engine, read * float(p.messages), engine.params.fatigue.private_scale)
+        readers = members_of(read)
+        reads = np.full(readers.size, float(p.messages))
+        read_mass_messages(engine, readers, reads, engine.params.fatigue.private_scale)
         engine.hour_messages[:, MSG_OPERATOR] += p.messages * targets.sum(axis=1)

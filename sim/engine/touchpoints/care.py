@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..effects import experience, raise_trust
-from ..state import SRC_OPERATOR
+from ..state import SRC_OPERATOR, flat, members_of
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -48,9 +48,11 @@ def apply_care(engine, targets: np.ndarray, params) -> None:
     n = targets.sum(axis=1)
     s.care_left -= n
     engine.book_minutes(params.minutes * n)
-    freshness = params.repeat_decay ** s.care_count.astype(float)
-    raise_trust(engine, targets, params.trust_gain * tr.need * freshness, SRC_OPERATOR)
-    experience(engine, targets, params.moment * tr.need * freshness)
+    cared = members_of(targets)
+    need = flat(tr.need)[cared]
+    freshness = params.repeat_decay ** flat(s.care_count)[cared].astype(float)
+    raise_trust(engine, cared, params.trust_gain * need * freshness, SRC_OPERATOR)
+    experience(engine, cared, params.moment * need * freshness)
     s.care_count += targets
     s.last_care = np.where(targets, engine.hour, s.last_care)
     if params.fatigue > 0:

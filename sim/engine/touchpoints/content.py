@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..effects import read_content_at
+from ..effects import read_content
 from ..state import (
     FEED_CONTENT,
     FEED_CONTENT_STUDY,
@@ -56,7 +56,7 @@ class Content(Touchpoint):
             return
         ok = engine.book_minutes(p.minutes)
         read = open_privately(engine, firing, targets & ok[:, None])
-        rows, cols = members_of(read)
-        studied = np.full(rows.size, p.reach)
-        read_content_at(engine, rows, cols, studied, value=p.value, trust_gain=p.trust_gain)
+        readers = members_of(read)
+        studied = np.full(readers.size, p.reach)
+        read_content(engine, readers, studied, value=p.value, trust_gain=p.trust_gain)
         engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1) * ok

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..effects import experience, raise_trust
-from ..state import ACTIVE, FEED_OPERATOR, SRC_EVENTS
+from ..state import ACTIVE, FEED_OPERATOR, SRC_EVENTS, members_of
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -38,8 +38,9 @@ class Event(Touchpoint):
         can = targets & paid[:, None] & (s.status == ACTIVE) & (s.trust >= p.min_trust)
         chance = np.minimum(1.0, p.show_up * engine.open_chance())
         came = can & (engine.streams.uniform("attend", engine.hour, firing.plan_index + 1) < chance)
-        raise_trust(engine, came, p.trust_gain, SRC_EVENTS)
-        experience(engine, came, p.value)
+        attendees = members_of(came)
+        raise_trust(engine, attendees, p.trust_gain, SRC_EVENTS)
+        experience(engine, attendees, p.value)
         s.excitement = np.where(came, np.maximum(s.excitement, p.excitement), s.excitement)
         s.opened |= came
         s.last_open = np.where(came, engine.hour, s.last_open)

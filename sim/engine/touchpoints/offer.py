@@ -6,7 +6,7 @@ import numpy as np
 
 from ..effects import read_mass_messages
 from ..offer import OfferTerms
-from ..state import FEED_OPERATOR, MSG_OPERATOR
+from ..state import FEED_OPERATOR, MSG_OPERATOR, members_of
 from .base import Firing, Touchpoint, open_privately, register
 
 
@@ -29,6 +29,8 @@ class Offer(Touchpoint):
         engine.show_offer(s.kol & s.present)  # early access for cultivated KOLs
         if p.announce == "private":
             read = open_privately(engine, firing, targets)
-            read_mass_messages(engine, read * 1.0, engine.params.fatigue.private_scale)
+            readers = members_of(read)
+            reads = np.ones(readers.size)
+            read_mass_messages(engine, readers, reads, engine.params.fatigue.private_scale)
             engine.show_offer(read)
             engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..effects import experience
-from ..state import FEED_SHILL, LEFT, MSG_SHILLS
+from ..state import FEED_SHILL, LEFT, MSG_SHILLS, members_of
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -49,7 +49,7 @@ class Shills(Touchpoint):
         if found.any():
             s.shill_detected |= found
             s.trust = np.where(found, s.trust * (1 - p.trust_shock), s.trust)
-            experience(engine, found, p.moment)
+            experience(engine, members_of(found), p.moment)
             engine.trust_shocked |= found
             leave = found & (
                 engine.streams.uniform("shill_leave", hour, firing.plan_index + 1) < p.leave_prob
