@@ -16,9 +16,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 
-def raise_trust(
-    engine: Engine, members: np.ndarray, gain: np.ndarray | float, source: int
-) -> None:
+def raise_trust(engine: Engine, members: np.ndarray, gain: np.ndarray | float, source: int) -> None:
     """Raise trust with diminishing room, trust += gain * (1 - trust), booked to ``source``.
 
     Args:
