@@ -217,7 +217,7 @@ def test_outside_contacts_never_adopt_and_revenue_is_adopters_at_list_price():
     buyers = e.state.bought.sum(axis=1)
     assert np.allclose(e.recorder.revenue.sum(axis=0), buyers * params.product.list_price)
     # threshold 0: every member with a member neighbour adopts in round 1
-    has_tie = e.neighbours_member[:, : e.members] > 0
+    has_tie = e.state.neighbours_member[:, : e.members] > 0
     assert np.array_equal(
         e.state.bought[:, : e.members], has_tie | (e.state.buy_hour[:, : e.members] == 0)
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine.offer import LadderStep
+from sim.engine.offer_book import LadderStep
 from sim.engine.params import ModelParams, PlanParams, TargetSpec, TouchpointSpec
 from sim.engine.touchpoints import REGISTRY
 

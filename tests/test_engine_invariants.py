@@ -34,7 +34,7 @@ def test_hourly_invariants(list_price_on_sale):
         s, tr = e.state, e.traits
         # Trust ladder moves up only, except for members hit by a trust shock this hour.
         dropped = s.stage < before["stage"]
-        assert not (dropped & ~e.trust_shocked).any()
+        assert not (dropped & ~e.state.trust_shocked).any()
         saw_shock |= bool(dropped.any())
         # Buying is for good; nobody buys below their own trust threshold.
         assert not (before["bought"] & ~s.bought).any()
@@ -151,9 +151,8 @@ def test_member_arrays_stay_contiguous(everything_params):
         e.step()
         arrays = {f.name: getattr(e.state, f.name) for f in fields(e.state)}
         arrays.update({f.name: getattr(e.traits, f.name) for f in fields(e.traits)})
-        arrays.update(neighbours_bought=e.neighbours_bought, neighbours_member=e.neighbours_member)
         for name, value in arrays.items():
             if isinstance(value, np.ndarray) and value.ndim >= 2:
                 assert value.flags.c_contiguous, (e.hour, name)
                 checked.append(name)
-    assert {"trust", "status", "trust_gain", "hazard"} <= set(checked)
+    assert {"trust", "status", "trust_gain", "hazard", "neighbours_bought"} <= set(checked)

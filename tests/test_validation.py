@@ -177,7 +177,7 @@ def test_whole_numbers_refuse_nan_and_huge_values():
     for bad in (float("nan"), 2**64, 1.5, True):
         with pytest.raises(ConfigError, match="quota"):
             build(
-                __import__("sim.engine.offer", fromlist=["OfferTerms"]).OfferTerms,
+                __import__("sim.engine.offer_book", fromlist=["OfferTerms"]).OfferTerms,
                 {"quota": bad},
                 "p",
             )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.engine import ConfigError, ModelParams, PlanParams
-from sim.engine.offer import OfferTerms
+from sim.engine.offer_book import OfferTerms
 from sim.engine.params import TouchpointSpec
 from sim.engine.schedule import touchpoint_spec
 from sim.engine.touchpoints import REGISTRY

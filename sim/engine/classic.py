@@ -217,7 +217,7 @@ def first_adopters(e: Engine) -> np.ndarray:
     if k == 0:
         return mask
     if c.seeding == "degree":
-        score = -e.neighbours_member[:, :members]  # stable sort: ties keep slot order
+        score = -e.state.neighbours_member[:, :members]  # stable sort: ties keep slot order
     else:
         score = e.streams.uniform("classic_seed", 0, precise=True)[:, :members]
     order = np.argsort(score, axis=1, kind="stable")[:, :k]
@@ -238,14 +238,14 @@ class _Classic:
 
 def _adopt(e: Engine, adopt: np.ndarray) -> None:
     s, price = e.state, e.params.product.list_price
-    e.hour_purchases = adopt.sum(axis=1).astype(np.int64)
-    e.hour_revenue = e.hour_purchases * price
+    e.state.hour_purchases = adopt.sum(axis=1).astype(np.int64)
+    e.state.hour_revenue = e.state.hour_purchases * price
     if not adopt.any():
         return
     s.bought |= adopt
     s.buy_hour = np.where(adopt, e.hour, s.buy_hour)
     s.paid = np.where(adopt, price, s.paid)
-    s.revenue += e.hour_revenue
+    s.revenue += e.state.hour_revenue
     s.stage = np.where(adopt, np.maximum(s.stage, 5), s.stage).astype(np.int8)
 
 
@@ -266,7 +266,7 @@ def classic_step(e: Engine) -> None:
     waiting = run.member & ~s.bought
     if e.params.purchase.model == "threshold":
         adopted = neighbour_counts(e.adjacency, s.bought & run.member)
-        degree = e.neighbours_member
+        degree = e.state.neighbours_member
         with np.errstate(divide="ignore", invalid="ignore"):
             share = adopted / degree
         adopt = waiting & (degree > 0) & (share >= run.theta)

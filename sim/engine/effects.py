@@ -25,12 +25,12 @@ def raise_trust(engine: Engine, members: np.ndarray, gain: np.ndarray | float, s
         gain: share of the remaining room gained, one value each or one for all.
         source: where the gain comes from (``SRC_OPERATOR``, ``SRC_PEERS``...).
     """
-    s = engine.state
-    trust_of = flat(s.trust)
+    state = engine.state
+    trust_of = flat(state.trust)
     trust = trust_of[members]
     delta = np.minimum(np.maximum(gain, 0.0), 1.0) * (1.0 - trust)  # np.clip, without its overhead
     trust_of[members] = trust + delta
-    s.trust_gain.reshape(-1)[members * len(SOURCES) + source] += delta  # (R, S, SOURCES)
+    state.trust_gain.reshape(-1)[members * len(SOURCES) + source] += delta  # (R, S, SOURCES)
 
 
 def experience(engine: Engine, members: np.ndarray, value: np.ndarray | float) -> None:
@@ -39,12 +39,12 @@ def experience(engine: Engine, members: np.ndarray, value: np.ndarray | float) -
     The moment enters the peak-end memory if it is noticeable (``memory.notice_threshold``)
     and adds to the member's recent value, which keeps members from drifting away.
     """
-    s, p = engine.state, engine.params
+    state, params = engine.state, engine.params
     value = np.asarray(value, dtype=float)
     if value.ndim == 0:
         value = np.full(members.shape, value)
-    s.add_moment(members, value, p.memory.notice_threshold)
-    flat(s.recent_value)[members] += value
+    state.add_moment(members, value, params.memory.notice_threshold)
+    flat(state.recent_value)[members] += value
 
 
 def read_mass_messages(
@@ -65,25 +65,25 @@ def read_mass_messages(
         reads: mass messages read this hour, one value each (0: none; skipped).
         fatigue_scale: multiplier on the fatigue per message (private messages annoy more).
     """
-    p, s = engine.params, engine.state
+    params, state = engine.params, engine.state
     keep = reads > 0
     if not keep.all():
         members, reads = members[keep], reads[keep]
     if not members.size:
         return
-    decay = p.trust.repetition_decay
-    read_before = flat(s.broadcasts_read)
+    decay = params.trust.repetition_decay
+    read_before = flat(state.broadcasts_read)
     before = read_before[members]
     effective = reads if decay >= 1.0 else decay**before * (1 - decay**reads) / (1 - decay)
-    raise_trust(engine, members, p.trust.broadcast_gain * effective, SRC_OPERATOR)
+    raise_trust(engine, members, params.trust.broadcast_gain * effective, SRC_OPERATOR)
     read_before[members] = before + reads
-    fatigue_of = flat(s.fatigue)
+    fatigue_of = flat(state.fatigue)
     fatigue = np.minimum(
-        1.0, fatigue_of[members] + p.fatigue.per_mass_message * fatigue_scale * reads
+        1.0, fatigue_of[members] + params.fatigue.per_mass_message * fatigue_scale * reads
     )
     fatigue_of[members] = fatigue
     threshold = flat(engine.traits.fatigue_threshold)[members]
-    spam = p.memory.spam_moment * np.minimum(1.0, fatigue / threshold) * np.minimum(reads, 1.0)
+    spam = params.memory.spam_moment * np.minimum(1.0, fatigue / threshold) * np.minimum(reads, 1.0)
     experience(engine, members, spam)
 
 
@@ -108,7 +108,7 @@ def read_content(
         value: the pieces' mean experience value (one each, or one for all).
         trust_gain: the pieces' mean trust gain per piece.
     """
-    p, s = engine.params, engine.state
+    params, state = engine.params, engine.state
     keep = studied > 0
     if not keep.all():
         members, studied = members[keep], studied[keep]
@@ -116,10 +116,10 @@ def read_content(
         trust_gain = trust_gain[keep] if np.ndim(trust_gain) else trust_gain
     if not members.size:
         return
-    load_of = flat(s.content_load)
+    load_of = flat(state.content_load)
     load = load_of[members]
-    freshness = np.exp(-load / p.channel.content_saturation)
+    freshness = np.exp(-load / params.channel.content_saturation)
     raise_trust(engine, members, trust_gain * freshness * studied, SRC_CONTENT)
     experience(engine, members, value * freshness * np.minimum(studied, 1.0))
     load_of[members] = load + studied
-    flat(s.study_fatigue)[members] += p.fatigue.study_per_piece * studied
+    flat(state.study_fatigue)[members] += params.fatigue.study_per_piece * studied

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import graph as graphs
 from .groups import layout, seat
-from .offer import OfferBook
+from .offer_book import OfferBook
 from .params import ModelParams
 from .population import draw_traits
 from .records import Recorder
@@ -65,23 +65,23 @@ class Engine:
         first_replicate: int = 0,
         plan_source: str = "strategy",
     ):
-        self.params = p = params or ModelParams()
-        check_model(p)
+        self.params = params = params or ModelParams()
+        check_model(params)
         if replicates < 1:
             raise ConfigError(f"replicates = {replicates}: must be at least 1")
-        self.schedule = compile_plan(p.strategy, p.days, plan_source)
+        self.schedule = compile_plan(params.strategy, params.days, plan_source)
         self.seed, self.replicates = int(seed), int(replicates)
-        self.hours = p.days * 24
-        self.slots = slot_count(p)
-        self.members = p.population.members
+        self.hours = params.days * 24
+        self.slots = slot_count(params)
+        self.members = params.population.members
         self.streams = Streams(seed, replicates, self.slots, first_replicate)
-        self.layout = lay = layout(p.population, self.slots)
+        self.layout = groups_layout = layout(params.population, self.slots)
         self.edges = [
             graphs.generate_blocks(
-                p.graph,
-                lay.blocks,
+                params.graph,
+                groups_layout.blocks,
                 self.slots,
-                self.streams.block_seeds("graph", r, len(lay.blocks)),
+                self.streams.block_seeds("graph", r, len(groups_layout.blocks)),
             )
             for r in range(replicates)
         ]
@@ -89,34 +89,22 @@ class Engine:
         self.adjacency = graphs.block_diagonal(self.edges, self.slots)
         self.degree = np.asarray(self.adjacency.sum(axis=1)).reshape(replicates, self.slots)
         self.centrality = graphs.eigen_centrality(self.adjacency, replicates)
-        self.traits = draw_traits(p.population, self.streams, self.degree)
-        self.state = s = State(replicates, self.slots, lay.max_groups)
-        s.status[:, : self.members] = ACTIVE
-        s.join_hour[:, : self.members] = 0
-        s.group[:] = lay.slot_group
-        s.group_open[:, : lay.start_groups] = True
-        s.group_opened[:, : lay.start_groups] = 0
-        s.trust[:] = self.traits.trust0
-        self.stage_cut = np.asarray(p.trust.stage_thresholds)
-        by_trust = np.searchsorted(self.stage_cut, s.trust, side="right")
-        s.stage[:] = np.where(s.ever_member, by_trust, 0)
-        self.offers = OfferBook(replicates, lay.max_groups)
+        self.traits = draw_traits(params.population, self.streams, self.degree)
+        self.state = state = State(replicates, self.slots, groups_layout.max_groups)
+        state.status[:, : self.members] = ACTIVE
+        state.join_hour[:, : self.members] = 0
+        state.group[:] = groups_layout.slot_group
+        state.group_open[:, : groups_layout.start_groups] = True
+        state.group_opened[:, : groups_layout.start_groups] = 0
+        state.trust[:] = self.traits.trust0
+        self.stage_cut = np.asarray(params.trust.stage_thresholds)
+        by_trust = np.searchsorted(self.stage_cut, state.trust, side="right")
+        state.stage[:] = np.where(state.ever_member, by_trust, 0)
+        self.offers = OfferBook(replicates, groups_layout.max_groups)
         self.hour = 0
-        self.trust_shocked = np.zeros((replicates, self.slots), dtype=bool)
-        self.hour_messages = np.zeros((replicates, 3))  # operator, members, shills
-        self.hour_minutes_dropped = np.zeros(replicates)  # staff minutes a task lacked
-        self.hour_care_dropped = np.zeros(replicates, dtype=np.int64)  # care not given
-        self.hour_joins = np.zeros(replicates, dtype=np.int64)
-        self._invites_this_hour = 0
-        self.hour_purchases = np.zeros(replicates, dtype=np.int64)
-        self.hour_revenue = np.zeros(replicates)
-        self.bought_now = np.zeros(0, dtype=np.int64)  # positions of this hour's buyers
-        # Neighbour counts for the herd signal, updated only when someone buys or joins.
-        self.neighbours_bought = np.zeros((replicates, self.slots))
-        self.neighbours_member = np.zeros((replicates, self.slots))
         self.count_member_neighbours()
         # Novelty by hours since joining (0 .. hours + 1; outside contacts have join_hour -1).
-        act = p.activity
+        act = params.activity
         age_days = np.arange(self.hours + 2) / 24.0
         self._novelty = act.novelty_floor + (1 - act.novelty_floor) * np.exp(
             -age_days / act.novelty_days
@@ -152,24 +140,24 @@ class Engine:
     def count_member_neighbours(self) -> None:
         """Recount, for every slot, the neighbours who are or were members."""
         members = self.state.ever_member.ravel().astype(float)
-        self.neighbours_member = (self.adjacency @ members).reshape(self.state.status.shape)
+        self.state.neighbours_member = (self.adjacency @ members).reshape(self.state.status.shape)
 
     # ------------------------------------------------ helpers for the touchpoints
     def open_chance(self) -> np.ndarray:
         """Chance that each member opens the group in the current hour."""
-        p, s, tr = self.params.activity, self.state, self.traits
-        chance = tr.activity * p.rhythm[self.hour % 24]
-        chance *= self._novelty[self.hour - s.join_hour]  # by whole hours since joining
-        if s.anticipation.any():
-            chance *= 1 + p.anticipation_boost * s.anticipation
-        if s.excitement.any():
-            chance *= 1 + p.excitement_boost * s.excitement
-        if p.busy_boost > 0:  # a lively feed draws members in; silence feeds silence
-            buzz = s.buzz / (s.buzz + p.busy_scale)
-            chance *= s.per_member(1 + p.busy_boost * buzz)
-        chance *= np.where(s.status == ACTIVE, 1.0, p.dormant_factor)
+        activity, state, traits = self.params.activity, self.state, self.traits
+        chance = traits.activity * activity.rhythm[self.hour % 24]
+        chance *= self._novelty[self.hour - state.join_hour]  # by whole hours since joining
+        if state.anticipation.any():
+            chance *= 1 + activity.anticipation_boost * state.anticipation
+        if state.excitement.any():
+            chance *= 1 + activity.excitement_boost * state.excitement
+        if activity.busy_boost > 0:  # a lively feed draws members in; silence feeds silence
+            buzz = state.buzz / (state.buzz + activity.busy_scale)
+            chance *= state.per_member(1 + activity.busy_boost * buzz)
+        chance *= np.where(state.status == ACTIVE, 1.0, activity.dormant_factor)
         np.minimum(chance, 1.0, out=chance)
-        chance *= s.present  # nobody outside the group opens it
+        chance *= state.present  # nobody outside the group opens it
         return chance
 
     def book_minutes(self, minutes: float | np.ndarray) -> np.ndarray:
@@ -185,30 +173,30 @@ class Engine:
         Returns:
             The replicates (replicates,) where the task goes ahead.
         """
-        s = self.state
+        state = self.state
         minutes = np.broadcast_to(np.asarray(minutes, dtype=float), (self.replicates,))
-        ok = minutes <= s.minutes_left + 1e-9
+        ok = minutes <= state.minutes_left + 1e-9
         booked = np.where(ok, minutes, 0.0)
-        s.minutes_left -= booked
-        s.minutes += booked
-        self.hour_minutes_dropped += minutes - booked
+        state.minutes_left -= booked
+        state.minutes += booked
+        state.hour_minutes_dropped += minutes - booked
         return ok
 
     def spend_money(self, amount: np.ndarray) -> np.ndarray:
         """Spend money where the budget allows; returns the replicates that could pay."""
-        s = self.state
-        can = s.money + amount <= self.params.operator.money_budget + 1e-9
-        s.money += np.where(can, amount, 0.0)
+        state = self.state
+        can = state.money + amount <= self.params.operator.money_budget + 1e-9
+        state.money += np.where(can, amount, 0.0)
         return can
 
     def show_offer(self, who: np.ndarray) -> None:
         """Members in ``who`` see the open offer of their group (if any)."""
-        s, offers = self.state, self.offers
+        state, offers = self.state, self.offers
         if offers.offer_id < 0:
             return
-        seen = who & s.per_member(offers.is_open)
-        s.seen_offer = np.where(seen, offers.offer_id, s.seen_offer)
-        s.prompted |= seen
+        seen = who & state.per_member(offers.is_open)
+        state.seen_offer = np.where(seen, offers.offer_id, state.seen_offer)
+        state.prompted |= seen
 
     @property
     def open_groups(self) -> np.ndarray:
@@ -226,11 +214,11 @@ class Engine:
             column: the message column counted (``MSG_OPERATOR``, ``MSG_MEMBERS``,
                 ``MSG_SHILLS``), or None for a weight counter that is no message of its own.
         """
-        s = self.state
+        state = self.state
         amount = np.broadcast_to(np.asarray(amount, dtype=float), (self.replicates,))
-        s.feed[:, :, kind] += amount[:, None] * s.group_open
+        state.feed[:, :, kind] += amount[:, None] * state.group_open
         if column is not None:
-            self.hour_messages[:, column] += amount * self.open_groups
+            state.hour_messages[:, column] += amount * self.open_groups
 
     def book_group_minutes(self, minutes: float) -> np.ndarray:
         """``book_minutes`` for a task done once in every open group."""
@@ -238,42 +226,46 @@ class Engine:
 
     def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
-        s = self.state
+        state = self.state
         posters = members_of(who)
         n = np.broadcast_to(np.asarray(count, dtype=float), who.shape).reshape(-1)[posters]
-        s.feed[:, :, FEED_MEMBER] += s.group_sums(posters, n)
-        s.feed[:, :, FEED_MEMBER_TRUST] += s.group_sums(posters, n * flat(s.trust)[posters])
-        s.buzz += s.group_sums(posters, n)
-        self.hour_messages[:, MSG_MEMBERS] += np.bincount(
-            s.replicate_of(posters), n, self.replicates
+        state.feed[:, :, FEED_MEMBER] += state.group_sums(posters, n)
+        state.feed[:, :, FEED_MEMBER_TRUST] += state.group_sums(
+            posters, n * flat(state.trust)[posters]
+        )
+        state.buzz += state.group_sums(posters, n)
+        state.hour_messages[:, MSG_MEMBERS] += np.bincount(
+            state.replicate_of(posters), n, self.replicates
         )
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
         """Outside contacts of ``inviters`` may join the group (into free seats)."""
-        s, p = self.state, self.params
+        state, params = self.state, self.params
         if not inviters.any():
             return
-        capacity = p.population.group_capacity
-        seats = capacity * s.groups  # every group, open or still to be opened
-        if (s.present.sum(axis=1) >= seats).all():
+        capacity = params.population.group_capacity
+        seats = capacity * state.groups  # every group, open or still to be opened
+        if (state.present.sum(axis=1) >= seats).all():
             return  # every seat taken in every replicate
-        self._invites_this_hour += 1
-        sub = self._invites_this_hour  # two invite rounds in one hour draw different numbers
+        state.invites_this_hour += 1
+        sub = state.invites_this_hour  # two invite rounds in one hour draw different numbers
         # The inviters' outside friends, each with the number of inviters among its friends.
         friends = graphs.neighbour_list(self.adjacency, members_of(inviters))
-        friends, ties = np.unique(friends[flat(s.status)[friends] == OUTSIDE], return_counts=True)
-        chance = -np.expm1(np.log1p(-p.advocacy.join_prob) * ties)
+        friends, ties = np.unique(
+            friends[flat(state.status)[friends] == OUTSIDE], return_counts=True
+        )
+        chance = -np.expm1(np.log1p(-params.advocacy.join_prob) * ties)
         join = self.streams.uniform_at("join", self.hour, friends, sub=sub) < chance
         if not join.any():
             return
-        joining = np.zeros(s.status.shape, dtype=bool)
+        joining = np.zeros(state.status.shape, dtype=bool)
         flat(joining)[friends[join]] = True
         # Free seats: in open groups, then in groups the operator may still open.
-        free = np.where(s.group_open, capacity - s.group_counts(s.present), capacity)
+        free = np.where(state.group_open, capacity - state.group_counts(state.present), capacity)
         free = np.maximum(free, 0).astype(np.int64)
         total_free = free.sum(axis=1)
         if reward > 0:
-            affordable = np.floor((p.operator.money_budget - s.money) / reward)
+            affordable = np.floor((params.operator.money_budget - state.money) / reward)
             total_free = np.minimum(total_free, np.maximum(affordable, 0).astype(np.int64))
         if (joining.sum(axis=1) > total_free).any():
             joining = top_per_replicate(joining, self.traits.rank_noise, total_free)
@@ -281,27 +273,27 @@ class Engine:
             return
         # Seat them: free seats of open groups first (lowest group first), then new groups.
         joining, group = seat(joining, free, self.traits.rank_noise)
-        s.group = np.where(joining, group, s.group)
-        opened = ~s.group_open & (s.group_counts(joining.astype(float)) > 0)
-        s.group_open |= opened
-        s.group_opened = np.where(opened, self.hour, s.group_opened)
-        s.status = np.where(joining, ACTIVE, s.status).astype(np.int8)
-        s.join_hour = np.where(joining, self.hour, s.join_hour)
+        state.group = np.where(joining, group, state.group)
+        opened = ~state.group_open & (state.group_counts(joining.astype(float)) > 0)
+        state.group_open |= opened
+        state.group_opened = np.where(opened, self.hour, state.group_opened)
+        state.status = np.where(joining, ACTIVE, state.status).astype(np.int8)
+        state.join_hour = np.where(joining, self.hour, state.join_hour)
         joiners = members_of(joining)
         stage1 = self.streams.uniform_at("join_stage", self.hour, joiners, sub=sub)
-        warm = np.zeros(s.status.shape, dtype=bool)
-        flat(warm)[joiners] = stage1 < p.advocacy.join_stage1_prob
+        warm = np.zeros(state.status.shape, dtype=bool)
+        flat(warm)[joiners] = stage1 < params.advocacy.join_stage1_prob
         # A referred friend joins at stage 1 (warm) or 0: their own trust, kept in that band.
         cut1, cut2 = self.stage_cut[0], self.stage_cut[1]
         start = np.where(
             warm,
-            np.clip(s.trust, cut1, np.nextafter(cut2, 0)),
-            np.minimum(s.trust, np.nextafter(cut1, 0)),
+            np.clip(state.trust, cut1, np.nextafter(cut2, 0)),
+            np.minimum(state.trust, np.nextafter(cut1, 0)),
         )
-        s.trust = np.where(joining, start, s.trust)
-        s.stage = np.where(joining, warm.astype(np.int8), s.stage).astype(np.int8)
-        flat(s.last_counts)[joiners] = s.at(s.feed, joiners)
+        state.trust = np.where(joining, start, state.trust)
+        state.stage = np.where(joining, warm.astype(np.int8), state.stage).astype(np.int8)
+        flat(state.last_counts)[joiners] = state.at(state.feed, joiners)
         n = joining.sum(axis=1)
-        self.neighbours_member += graphs.tie_counts(self.adjacency, joiners, joining.shape)
-        s.money += reward * n
-        self.hour_joins += n
+        self.state.neighbours_member += graphs.tie_counts(self.adjacency, joiners, joining.shape)
+        state.money += reward * n
+        state.hour_joins += n

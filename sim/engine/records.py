@@ -46,16 +46,16 @@ class Recorder:
     def record(self, e: Engine) -> None:
         """Store the hour that ``e`` just computed."""
         h, s, r = e.hour, e.state, e.replicates
-        self.purchases[h] = e.hour_purchases
-        self.revenue[h] = e.hour_revenue
+        self.purchases[h] = e.state.hour_purchases
+        self.revenue[h] = e.state.hour_revenue
         self.opens[h] = s.opened.sum(axis=1)
         self.active_today[h] = (s.opened_today & s.ever_member).sum(axis=1)
-        self.messages[h] = e.hour_messages
+        self.messages[h] = e.state.hour_messages
         self.minutes[h] = s.minutes
         self.money[h] = s.money
-        self.joins[h] = e.hour_joins
-        self.minutes_dropped[h] = e.hour_minutes_dropped
-        self.care_dropped[h] = e.hour_care_dropped
+        self.joins[h] = e.state.hour_joins
+        self.minutes_dropped[h] = e.state.hour_minutes_dropped
+        self.care_dropped[h] = e.state.hour_care_dropped
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold

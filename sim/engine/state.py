@@ -34,7 +34,8 @@ FEED_BACKLOG = (FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL, FEED_CONT
 STAGE_BOUGHT, STAGE_SHARED = 5, 6
 
 # Columns of the per-hour message counts (``Engine.hour_messages``).
-MSG_OPERATOR, MSG_MEMBERS, MSG_SHILLS = 0, 1, 2
+MESSAGE_KINDS: tuple[str, ...] = ("operator", "members", "shills")
+MSG_OPERATOR, MSG_MEMBERS, MSG_SHILLS = range(len(MESSAGE_KINDS))
 
 # Where trust gains come from (``State.trust_gain``'s last axis).
 SOURCES: tuple[str, ...] = ("operator", "content", "events", "peers", "herd")
@@ -112,6 +113,11 @@ class State:
     prompts: np.ndarray = field(init=False)  # messages about buying read this hour
     prompted: np.ndarray = field(init=False)  # told of buying for certain this hour (care, offer)
     last_counts: np.ndarray = field(init=False)  # (R, S, FEED_KINDS) feed seen at last visit
+    trust_shocked: np.ndarray = field(init=False)  # trust fell this hour (stage may fall too)
+    # neighbours who bought / who are or were members (the herd signal's share), kept up to
+    # date when someone buys or joins
+    neighbours_bought: np.ndarray = field(init=False)
+    neighbours_member: np.ndarray = field(init=False)
     # --- per group (replicates, groups)
     feed: np.ndarray = field(init=False)  # (R, G, FEED_KINDS) cumulative
     ugc_until: np.ndarray = field(init=False)
@@ -124,6 +130,15 @@ class State:
     minutes: np.ndarray = field(init=False)
     money: np.ndarray = field(init=False)
     revenue: np.ndarray = field(init=False)
+    # --- this hour's counts, per replicate (cleared at the start of every hour)
+    hour_messages: np.ndarray = field(init=False)  # (R, 3): MSG_OPERATOR, MSG_MEMBERS, MSG_SHILLS
+    hour_minutes_dropped: np.ndarray = field(init=False)  # staff minutes a task lacked
+    hour_care_dropped: np.ndarray = field(init=False)  # care the rules wanted, not given
+    hour_joins: np.ndarray = field(init=False)
+    hour_purchases: np.ndarray = field(init=False)
+    hour_revenue: np.ndarray = field(init=False)
+    bought_now: np.ndarray = field(init=False)  # positions of this hour's buyers
+    invites_this_hour: int = field(init=False)  # invite rounds so far (their draws' sub-counter)
 
     def __post_init__(self) -> None:
         rs = (self.replicates, self.slots)
@@ -175,6 +190,34 @@ class State:
         self.minutes = _full(r, 0.0, np.float64)
         self.money = _full(r, 0.0, np.float64)
         self.revenue = _full(r, 0.0, np.float64)
+        self.trust_shocked = _full(rs, False, bool)
+        self.neighbours_bought = _full(rs, 0.0, np.float64)
+        self.neighbours_member = _full(rs, 0.0, np.float64)
+        self.hour_messages = _full((*r, len(MESSAGE_KINDS)), 0.0, np.float64)
+        self.hour_minutes_dropped = _full(r, 0.0, np.float64)
+        self.hour_care_dropped = _full(r, 0, np.int64)
+        self.hour_joins = _full(r, 0, np.int64)
+        self.hour_purchases = _full(r, 0, np.int64)
+        self.hour_revenue = _full(r, 0.0, np.float64)
+        self.bought_now = np.zeros(0, dtype=np.int64)
+        self.invites_this_hour = 0
+
+    def start_hour(self) -> None:
+        """Clear what counts or flags a single hour (this hour's readers, messages, sales...)."""
+        self.opened[:] = False
+        self.read_shill[:] = 0.0
+        self.prompts[:] = 0.0
+        self.prompted[:] = False
+        self.read_posts[:] = 0.0
+        self.trust_shocked[:] = False
+        self.hour_messages[:] = 0.0
+        self.hour_minutes_dropped[:] = 0.0
+        self.hour_care_dropped[:] = 0
+        self.hour_joins[:] = 0
+        self.hour_purchases = np.zeros(self.replicates, dtype=np.int64)
+        self.hour_revenue = np.zeros(self.replicates)
+        self.bought_now = self.bought_now[:0]
+        self.invites_this_hour = 0
 
     @property
     def present(self) -> np.ndarray:

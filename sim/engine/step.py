@@ -19,8 +19,8 @@
    propensity, trust, need, herd pull, urgency, anchor, price, memory and fatigue, minus a
    near cap above the reservation price and, at list price, waiting for an announced offer;
    drawn through the member's purchase clock (``_accumulate_hazard``); a quota caps sales.
-8. Posting: openers post (more when they just read others' posts); deciding announce.
-9. Advocacy: deciding share outward (stage 6); their outside friends may join.
+8. Posting: openers post (more when they just read others' posts); buyers announce.
+9. Advocacy: buyers share outward (stage 6); their outside friends may join.
 10. Status: fatigue past the member's threshold mutes the group; a visit that found little
     value lately, or a member tired of study, may end in muting (drift); muted members
     with low trust leave.
@@ -79,104 +79,96 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def step(e: Engine) -> None:
+def step(engine: Engine) -> None:
     """Advance every replicate by one hour."""
-    if e.params.purchase.model == "bass":
-        _bass(e)
-    elif e.params.purchase.model in classic.MODELS:  # threshold, cascade
-        classic.classic_step(e)
+    if engine.params.purchase.model == "bass":
+        _bass(engine)
+    elif engine.params.purchase.model in classic.MODELS:  # threshold, cascade
+        classic.classic_step(engine)
     else:
-        _new_hour(e)
-        _decay(e)
-        _fire_touchpoints(e)
-        _open_and_read(e)
-        for firing in e.schedule.running(e.hour):
-            firing.unit.during(e, firing, e.hour)
-        _purchase(e)
-        _post(e)
-        _advocacy(e)
-        _status(e)
-        _ladder(e)
-    e.recorder.record(e)
-    e.hour += 1
+        _new_hour(engine)
+        _decay(engine)
+        _fire_touchpoints(engine)
+        _open_and_read(engine)
+        for firing in engine.schedule.running(engine.hour):
+            firing.unit.during(engine, firing, engine.hour)
+        _purchase(engine)
+        _post(engine)
+        _advocacy(engine)
+        _status(engine)
+        _ladder(engine)
+    engine.recorder.record(engine)
+    engine.hour += 1
 
 
-def _new_hour(e: Engine) -> None:
-    s = e.state
-    s.opened[:] = False
-    s.read_shill[:] = 0.0
-    s.prompts[:] = 0.0
-    s.prompted[:] = False
-    s.read_posts[:] = 0.0
-    e.hour_minutes_dropped[:] = 0.0
-    e.hour_care_dropped[:] = 0
-    e.trust_shocked[:] = False
-    e.hour_messages[:] = 0.0
-    e.hour_joins[:] = 0
-    e._invites_this_hour = 0
-    e.hour_purchases = np.zeros(e.replicates, dtype=np.int64)
-    e.hour_revenue = np.zeros(e.replicates)
-    e.offers.close_expired(e.hour)  # an offer of n hours sells in exactly n hours
-    if e.hour % 24 == 0:
-        op = e.params.operator
-        s.care_left[:] = op.staff * op.care_per_staff_per_day
-        s.minutes_left[:] = op.staff * op.minutes_per_staff_per_day
-        s.opened_today[:] = False
+def _new_hour(engine: Engine) -> None:
+    state = engine.state
+    state.start_hour()
+    engine.offers.close_expired(engine.hour)  # an offer of n hours sells in exactly n hours
+    if engine.hour % 24 == 0:
+        operator = engine.params.operator
+        state.care_left[:] = operator.staff * operator.care_per_staff_per_day
+        state.minutes_left[:] = operator.staff * operator.minutes_per_staff_per_day
+        state.opened_today[:] = False
 
 
-def _decay(e: Engine) -> None:
-    s, p = e.state, e.params
-    s.fatigue *= _halflife(p.fatigue.decay_halflife_hours)
-    s.seen_purchases *= _halflife(p.herd.seen_halflife_hours)
-    s.recent_value *= _halflife(p.fatigue.value_halflife_hours)
-    s.buzz *= _halflife(p.activity.busy_halflife_hours)
+def _decay(engine: Engine) -> None:
+    state, params = engine.state, engine.params
+    state.fatigue *= _halflife(params.fatigue.decay_halflife_hours)
+    state.seen_purchases *= _halflife(params.herd.seen_halflife_hours)
+    state.recent_value *= _halflife(params.fatigue.value_halflife_hours)
+    state.buzz *= _halflife(params.activity.busy_halflife_hours)
     # Quantities that most plans leave at zero for long spells: skip them while they are.
     for name, halflife in (
-        ("anticipation", p.activity.anticipation_halflife_hours),
-        ("excitement", p.activity.excitement_halflife_hours),
-        ("content_load", p.channel.content_halflife_hours),
-        ("study_fatigue", p.fatigue.study_halflife_hours),
+        ("anticipation", params.activity.anticipation_halflife_hours),
+        ("excitement", params.activity.excitement_halflife_hours),
+        ("content_load", params.channel.content_halflife_hours),
+        ("study_fatigue", params.fatigue.study_halflife_hours),
     ):
-        values = getattr(s, name)
+        values = getattr(state, name)
         if values.any():
             values *= _halflife(halflife)
 
 
-def _fire_touchpoints(e: Engine) -> None:
-    s = e.state
-    for firing in e.schedule.starting(e.hour):
+def _fire_touchpoints(engine: Engine) -> None:
+    state = engine.state
+    for firing in engine.schedule.starting(engine.hour):
         sub = firing.plan_index + 1
         if firing.unit.uses_capacity():
             # The team serves as many as today's conversations and minutes allow, in the
             # rule's order; the rest of those the rule wanted are dropped (and counted).
             per_talk = firing.params.minutes
-            limit = np.minimum(s.care_left, np.floor(s.minutes_left / per_talk + 1e-9))
-            wanted = select(e, firing.target, e.hour, sub=sub).sum(axis=1)
-            targets = select(e, firing.target, e.hour, limit=limit.astype(np.int64), sub=sub)
-            e.hour_care_dropped += wanted - targets.sum(axis=1)
+            limit = np.minimum(state.care_left, np.floor(state.minutes_left / per_talk + 1e-9))
+            wanted = select(engine, firing.target, engine.hour, sub=sub).sum(axis=1)
+            targets = select(
+                engine, firing.target, engine.hour, limit=limit.astype(np.int64), sub=sub
+            )
+            state.hour_care_dropped += wanted - targets.sum(axis=1)
         else:
-            targets = select(e, firing.target, e.hour, sub=sub)
-        firing.unit.start(e, firing, targets)
+            targets = select(engine, firing.target, engine.hour, sub=sub)
+        firing.unit.start(engine, firing, targets)
 
 
-def _open_and_read(e: Engine) -> None:
-    s, p = e.state, e.params
-    came = s.present & (e.streams.uniform("open", e.hour) < e.open_chance())
-    opened = came | (s.opened & s.present)  # events already brought their attendees in
-    s.opened = opened
-    s.opened_today |= opened
-    s.last_open = np.where(opened, e.hour, s.last_open)
+def _open_and_read(engine: Engine) -> None:
+    state, params = engine.state, engine.params
+    came = state.present & (engine.streams.uniform("open", engine.hour) < engine.open_chance())
+    opened = came | (state.opened & state.present)  # events already brought their attendees in
+    state.opened = opened
+    state.opened_today |= opened
+    state.last_open = np.where(opened, engine.hour, state.last_open)
     openers = members_of(opened)  # only this hour's openers read: work on them alone
     if openers.size:
-        _read_feed(e, openers)
-    if e.offers.is_open.any():
-        seen = e.streams.uniform_at("notice", e.hour, openers) < p.scarcity.notice_prob
+        _read_feed(engine, openers)
+    if engine.offers.is_open.any():
+        seen = (
+            engine.streams.uniform_at("notice", engine.hour, openers) < params.scarcity.notice_prob
+        )
         noticed = np.zeros(opened.shape, dtype=bool)
         flat(noticed)[openers[seen]] = True
-        e.show_offer(noticed)
+        engine.show_offer(noticed)
 
 
-def _read_feed(e: Engine, readers: np.ndarray) -> None:
+def _read_feed(engine: Engine, readers: np.ndarray) -> None:
     """The openers (positions) read their group's feed since their last visit.
 
     The larger the backlog of everything posted since, the smaller the share read
@@ -184,46 +176,46 @@ def _read_feed(e: Engine, readers: np.ndarray) -> None:
     member posts (peer trust, value, talk), purchase posts (herd signal, a little trust,
     awareness of the offer), shill posts, content (study), teasers (anticipation).
     """
-    s, p = e.state, e.params
-    feed = s.at(s.feed, readers)  # (n, K): the feed of each reader's group
-    last_counts = flat(s.last_counts)
+    state, params = engine.state, engine.params
+    feed = state.at(state.feed, readers)  # (n, K): the feed of each reader's group
+    last_counts = flat(state.last_counts)
     new = feed - last_counts[readers]
     backlog = new[:, list(FEED_BACKLOG)].sum(axis=1)
-    reads = new * (p.channel.attention / (p.channel.attention + backlog))[:, None]
+    reads = new * (params.channel.attention / (params.channel.attention + backlog))[:, None]
     last_counts[readers] = feed
 
-    read_mass_messages(e, readers, reads[:, FEED_OPERATOR])
+    read_mass_messages(engine, readers, reads[:, FEED_OPERATOR])
     # Peer posts pull the reader's trust towards the posters' mean trust (DeGroot-like):
     # trusted members lift others; an untrusted crowd lifts nobody.
     n_posts = reads[:, FEED_MEMBER]
     poster_trust = reads[:, FEED_MEMBER_TRUST] / np.maximum(n_posts, 1e-9)
-    pull = 1.0 - (1.0 - p.trust.peer_gain) ** n_posts
-    trust = flat(s.trust)[readers]
+    pull = 1.0 - (1.0 - params.trust.peer_gain) ** n_posts
+    trust = flat(state.trust)[readers]
     gap = np.maximum(poster_trust - trust, 0.0)
-    raise_trust(e, readers, pull * gap / np.maximum(1.0 - trust, 1e-9), SRC_PEERS)
-    flat(s.read_posts)[readers] = n_posts
-    flat(s.recent_value)[readers] += p.fatigue.peer_value * n_posts
+    raise_trust(engine, readers, pull * gap / np.maximum(1.0 - trust, 1e-9), SRC_PEERS)
+    flat(state.read_posts)[readers] = n_posts
+    flat(state.recent_value)[readers] += params.fatigue.peer_value * n_posts
     # Purchase posts (real or planted): the herd signal, a little trust, and awareness.
     bought_posts = reads[:, FEED_PURCHASE] + reads[:, FEED_SHILL]
-    flat(s.seen_purchases)[readers] += bought_posts
-    flat(s.read_shill)[readers] = reads[:, FEED_SHILL]
+    flat(state.seen_purchases)[readers] += bought_posts
+    flat(state.read_shill)[readers] = reads[:, FEED_SHILL]
     # Notices and purchase posts are what make a member think of buying this hour.
-    flat(s.prompts)[readers] = reads[:, FEED_OPERATOR] + bought_posts
+    flat(state.prompts)[readers] = reads[:, FEED_OPERATOR] + bought_posts
     heard = bought_posts > 0
     if heard.any():
         hearers, posts = readers[heard], bought_posts[heard]
-        raise_trust(e, hearers, 1.0 - (1.0 - p.trust.herd_gain) ** posts, SRC_HERD)
-        if e.offers.is_open.any():  # "just bought!": the reader learns the offer exists
-            aware = 1.0 - (1.0 - p.herd.aware_per_post) ** posts
-            draw = e.streams.uniform_at("aware", e.hour, hearers)
-            told = np.zeros(s.bought.shape, dtype=bool)
+        raise_trust(engine, hearers, 1.0 - (1.0 - params.trust.herd_gain) ** posts, SRC_HERD)
+        if engine.offers.is_open.any():  # "just bought!": the reader learns the offer exists
+            aware = 1.0 - (1.0 - params.herd.aware_per_post) ** posts
+            draw = engine.streams.uniform_at("aware", engine.hour, hearers)
+            told = np.zeros(state.bought.shape, dtype=bool)
             flat(told)[hearers[draw < aware]] = True
-            e.show_offer(told)
+            engine.show_offer(told)
     studied = reads[:, FEED_CONTENT_STUDY]
     if (studied > 0).any():
         per_piece = np.maximum(studied, 1e-12)
         read_content(
-            e,
+            engine,
             readers,
             studied,
             value=reads[:, FEED_CONTENT_VALUE] / per_piece,
@@ -233,11 +225,11 @@ def _read_feed(e: Engine, readers: np.ndarray) -> None:
     if (teasers > 0).any():
         pull = reads[:, FEED_TEASER_PULL] / np.maximum(teasers, 1e-12)
         kept = (1.0 - pull) ** teasers  # each teaser read raises anticipation towards 1
-        anticipation = flat(s.anticipation)
+        anticipation = flat(state.anticipation)
         anticipation[readers] = 1.0 - (1.0 - anticipation[readers]) * kept
 
 
-def herd_pull(e: Engine, members: np.ndarray) -> np.ndarray:
+def herd_pull(engine: Engine, members: np.ndarray) -> np.ndarray:
     """Pull of perceived adoption on the members: 0..conformity, Granovetter-style.
 
     Zero until perceived adoption passes the member's herd threshold, then rising towards
@@ -246,91 +238,99 @@ def herd_pull(e: Engine, members: np.ndarray) -> np.ndarray:
     Perceived adoption mixes purchase posts seen in the group (saturating) with the share
     of the member's graph neighbours (who are or were members) who bought.
     """
-    s, p, tr = e.state, e.params.herd, e.traits
-    group_signal = 1.0 - np.exp(-flat(s.seen_purchases)[members] / p.group_scale)
-    neighbour_share = flat(e.neighbours_bought)[members] / np.maximum(
-        flat(e.neighbours_member)[members], 1.0
+    state, herd, traits = engine.state, engine.params.herd, engine.traits
+    group_signal = 1.0 - np.exp(-flat(state.seen_purchases)[members] / herd.group_scale)
+    neighbour_share = flat(state.neighbours_bought)[members] / np.maximum(
+        flat(state.neighbours_member)[members], 1.0
     )
-    perceived = p.group_weight * group_signal + (1 - p.group_weight) * neighbour_share
+    perceived = herd.group_weight * group_signal + (1 - herd.group_weight) * neighbour_share
     # Granovetter: no pull at or below the member's own threshold; past it the pull rises
     # towards the member's conformity over a scale of threshold_width.
-    excess = np.maximum(perceived - flat(tr.herd_threshold)[members], 0.0)
-    width = max(p.threshold_width, 1e-6)
-    return flat(tr.conformity)[members] * -np.expm1(-excess / width)
+    excess = np.maximum(perceived - flat(traits.herd_threshold)[members], 0.0)
+    width = max(herd.threshold_width, 1e-6)
+    return flat(traits.conformity)[members] * -np.expm1(-excess / width)
 
 
-def _purchase(e: Engine) -> None:
-    s, p, tr = e.state, e.params, e.traits
-    pp, list_price = p.purchase, p.product.list_price
+def _purchase(engine: Engine) -> None:
+    state, params, traits = engine.state, engine.params, engine.traits
+    buying, list_price = params.purchase, params.product.list_price
     # Candidates: in a group, not yet bought, trusting enough, and something made them think
     # of buying this hour: a conversation or an offer seen for certain, or messages about
     # buying read (notices, purchase posts), each a chance to consider it.
-    reached = members_of(s.prompted | (s.prompts > 0))  # nothing about buying reached others
-    eligible = s.present_at(reached) & ~flat(s.bought)[reached]
-    eligible &= flat(s.trust)[reached] >= flat(tr.trust_threshold)[reached]
+    reached = members_of(
+        state.prompted | (state.prompts > 0)
+    )  # nothing about buying reached others
+    eligible = state.present_at(reached) & ~flat(state.bought)[reached]
+    eligible &= flat(state.trust)[reached] >= flat(traits.trust_threshold)[reached]
     candidates = reached[eligible]
-    prompts = flat(s.prompts)[candidates]
-    thinking = flat(s.prompted)[candidates] | (
-        e.streams.uniform_at("consider", e.hour, candidates)
-        < -np.expm1(-pp.consider_per_message * prompts)
+    prompts = flat(state.prompts)[candidates]
+    thinking = flat(state.prompted)[candidates] | (
+        engine.streams.uniform_at("consider", engine.hour, candidates)
+        < -np.expm1(-buying.consider_per_message * prompts)
     )
     deciding = candidates[thinking]
-    offers = e.offers
-    offer_price = s.at(offers.price(e.hour), deciding)
-    on_offer = (flat(s.seen_offer)[deciding] == offers.offer_id) & ~np.isnan(offer_price)
-    fallback = list_price if p.product.list_price_on_sale else np.nan
+    offers = engine.offers
+    offer_price = state.at(offers.price(engine.hour), deciding)
+    on_offer = (flat(state.seen_offer)[deciding] == offers.offer_id) & ~np.isnan(offer_price)
+    fallback = list_price if params.product.list_price_on_sale else np.nan
     price = np.where(on_offer, offer_price, fallback)
     can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
-    deciding, x, offered = deciding[can_buy], price[can_buy], on_offer[can_buy]
+    deciding, their_price, offered = deciding[can_buy], price[can_buy], on_offer[can_buy]
     if not deciding.size:
         return
-    anchor = np.zeros_like(x)
-    urgency = np.zeros_like(x)
+    anchor = np.zeros_like(their_price)
+    urgency = np.zeros_like(their_price)
     # A member who expects an offer (a teaser read) waits rather than pay the list price.
-    waiting = np.where(offered, 0.0, flat(s.anticipation)[deciding])
+    waiting = np.where(offered, 0.0, flat(state.anticipation)[deciding])
     # Price above the member's reservation price almost rules buying out.
-    price_ratio = flat(tr.price_ratio)[deciding]
-    over = np.maximum(x / list_price / price_ratio - 1.0, 0.0)
+    price_ratio = flat(traits.price_ratio)[deciding]
+    over = np.maximum(their_price / list_price / price_ratio - 1.0, 0.0)
     if offered.any():
-        a = offers.anchor
-        anchor = np.where(offered & (a > 0), (a - x) / max(a, 1e-9), 0.0)
-        u = s.at(offers.urgency(e.hour, p.scarcity.deadline_tau_hours), deciding)
-        urgency = np.where(offered, u, 0.0)
-    weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
+        anchor_price = offers.anchor
+        anchor = np.where(
+            offered & (anchor_price > 0),
+            (anchor_price - their_price) / max(anchor_price, 1e-9),
+            0.0,
+        )
+        offer_urgency = state.at(
+            offers.urgency(engine.hour, params.scarcity.deadline_tau_hours), deciding
+        )
+        urgency = np.where(offered, offer_urgency, 0.0)
+    weights = (params.memory.weight_first, params.memory.weight_peak, params.memory.weight_final)
     logit = (
-        pp.intercept
-        + flat(tr.propensity)[deciding]
-        + pp.trust * flat(s.trust)[deciding]
-        + pp.need * flat(tr.need)[deciding]
-        + pp.herd * herd_pull(e, deciding)
-        + pp.urgency * urgency
-        + pp.anchor * anchor
-        + pp.price * (price_ratio - x / list_price)
-        + pp.memory * s.memory(deciding, weights)
-        + pp.fatigue * flat(s.fatigue)[deciding]
-        - pp.reservation * over
-        - pp.wait * waiting
+        buying.intercept
+        + flat(traits.propensity)[deciding]
+        + buying.trust * flat(state.trust)[deciding]
+        + buying.need * flat(traits.need)[deciding]
+        + buying.herd * herd_pull(engine, deciding)
+        + buying.urgency * urgency
+        + buying.anchor * anchor
+        + buying.price * (price_ratio - their_price / list_price)
+        + buying.memory * state.memory(deciding, weights)
+        + buying.fatigue * flat(state.fatigue)[deciding]
+        - buying.reservation * over
+        - buying.wait * waiting
     )
-    buys = _accumulate_hazard(e, deciding, _sigmoid(logit))
+    buys = _accumulate_hazard(engine, deciding, _sigmoid(logit))
     offer_buys = buys & offered
     remaining = offers.remaining()
-    sales = s.group_sums(deciding[offer_buys])
+    sales = state.group_sums(deciding[offer_buys])
     if np.isfinite(remaining).any() and (sales > remaining).any():
-        limit = np.where(np.isfinite(remaining), remaining, s.slots).astype(np.int64)
-        score = e.streams.uniform("quota_order", e.hour)
-        offer_buy = np.zeros(s.bought.shape, dtype=bool)
+        limit = np.where(np.isfinite(remaining), remaining, state.slots).astype(np.int64)
+        score = engine.streams.uniform("quota_order", engine.hour)
+        offer_buy = np.zeros(state.bought.shape, dtype=bool)
         flat(offer_buy)[deciding[offer_buys]] = True
-        keep = top_per_group(offer_buy, score, s.group, limit)  # each group's own units
+        keep = top_per_group(offer_buy, score, state.group, limit)  # each group's own units
         turned_away = offer_buys & ~flat(keep)[deciding]
-        flat(s.hazard)[deciding[turned_away]] = 0.0  # sold out before their turn: clock again
+        flat(state.hazard)[deciding[turned_away]] = 0.0  # sold out before their turn: clock again
         buys &= ~turned_away
         offer_buys &= ~turned_away
-        sales = s.group_sums(deciding[offer_buys])
-    _complete_purchases(e, deciding[buys], x[buys])
+        sales = state.group_sums(deciding[offer_buys])
+    _complete_purchases(engine, deciding[buys], their_price[buys])
     offers.record_sales(sales.astype(np.int64))
 
 
-def _accumulate_hazard(e: Engine, members: np.ndarray, chance: np.ndarray) -> np.ndarray:
+def _accumulate_hazard(engine: Engine, members: np.ndarray, chance: np.ndarray) -> np.ndarray:
     """Add this hour's purchase hazard; members whose sum passes their clock buy.
 
     Buying in an hour with chance p is drawn as: the summed hazard -log(1 - p) passes the
@@ -339,118 +339,119 @@ def _accumulate_hazard(e: Engine, members: np.ndarray, chance: np.ndarray) -> np
     member under every strategy, which pairs strategy comparisons far more tightly than
     fresh draws each hour.
     """
-    hazard = flat(e.state.hazard)
+    hazard = flat(engine.state.hazard)
     hazard[members] += -np.log1p(-np.minimum(chance, 1.0 - 1e-12))
-    return hazard[members] >= flat(e.traits.purchase_clock)[members]
+    return hazard[members] >= flat(engine.traits.purchase_clock)[members]
 
 
-def _complete_purchases(e: Engine, buyers: np.ndarray, price: np.ndarray | float) -> None:
+def _complete_purchases(engine: Engine, buyers: np.ndarray, price: np.ndarray | float) -> None:
     """The members at positions ``buyers`` buy, each at its ``price`` (or one for all)."""
-    s = e.state
+    state = engine.state
     if not buyers.size:
         return
     price = np.broadcast_to(np.asarray(price, dtype=float), buyers.shape)
-    flat(s.bought)[buyers] = True
-    flat(s.buy_hour)[buyers] = e.hour
-    flat(s.paid)[buyers] = price
-    replicate = s.replicate_of(buyers)
-    revenue = np.bincount(replicate, price, e.replicates)
-    s.revenue += revenue
-    e.hour_purchases += np.bincount(replicate, minlength=e.replicates)
-    e.hour_revenue += revenue
-    e.bought_now = buyers
-    e.neighbours_bought += tie_counts(e.adjacency, buyers, s.bought.shape)
+    flat(state.bought)[buyers] = True
+    flat(state.buy_hour)[buyers] = engine.hour
+    flat(state.paid)[buyers] = price
+    replicate = state.replicate_of(buyers)
+    revenue = np.bincount(replicate, price, engine.replicates)
+    state.revenue += revenue
+    state.hour_purchases += np.bincount(replicate, minlength=engine.replicates)
+    state.hour_revenue += revenue
+    state.bought_now = buyers
+    state.neighbours_bought += tie_counts(engine.adjacency, buyers, state.bought.shape)
 
 
-def _post(e: Engine) -> None:
-    s, p, tr = e.state, e.params, e.traits
-    openers = members_of(s.opened)  # only this hour's openers post
-    boost = 1.0 + flat(s.excitement)[openers]
-    ugc = s.ugc_until > e.hour
+def _post(engine: Engine) -> None:
+    state, params, traits = engine.state, engine.params, engine.traits
+    openers = members_of(state.opened)  # only this hour's openers post
+    boost = 1.0 + flat(state.excitement)[openers]
+    ugc = state.ugc_until > engine.hour
     if ugc.any():
-        boost = boost * np.where(s.at(ugc, openers), p.channel.ugc_boost, 1.0)
-    boost = boost * np.where(flat(s.kol)[openers], p.advocacy.kol_share_boost, 1.0)
+        boost = boost * np.where(state.at(ugc, openers), params.channel.ugc_boost, 1.0)
+    boost = boost * np.where(flat(state.kol)[openers], params.advocacy.kol_share_boost, 1.0)
     # Talk begets talk: a member who just read others' posts is likelier to post.
-    read = flat(s.read_posts)[openers]
-    boost = boost * (1.0 + p.channel.talk_boost * read / (read + p.channel.talk_scale))
-    layer = flat(tr.layer)[openers]
-    chance = np.minimum(1.0, np.asarray(p.channel.post_prob)[layer] * boost)
-    draw = e.streams.uniform_at("post", e.hour, openers)
-    posters = np.zeros(s.opened.shape, dtype=bool)
+    read = flat(state.read_posts)[openers]
+    boost = boost * (1.0 + params.channel.talk_boost * read / (read + params.channel.talk_scale))
+    layer = flat(traits.layer)[openers]
+    chance = np.minimum(1.0, np.asarray(params.channel.post_prob)[layer] * boost)
+    draw = engine.streams.uniform_at("post", engine.hour, openers)
+    posters = np.zeros(state.opened.shape, dtype=bool)
     flat(posters)[openers] = draw < chance
-    e.post(posters)
-    if e.bought_now.size:
-        buyers = e.bought_now
-        chance = np.asarray(p.channel.announce_prob)[flat(tr.layer)[buyers]]
-        told = e.streams.uniform_at("announce", e.hour, buyers) < chance
-        n = s.group_sums(buyers[told])
-        s.feed[:, :, FEED_PURCHASE] += n
-        s.buzz += n
-        e.hour_messages[:, MSG_MEMBERS] += n.sum(axis=1)
-    e.bought_now = e.bought_now[:0]
+    engine.post(posters)
+    if state.bought_now.size:
+        buyers = state.bought_now
+        chance = np.asarray(params.channel.announce_prob)[flat(traits.layer)[buyers]]
+        told = engine.streams.uniform_at("announce", engine.hour, buyers) < chance
+        n = state.group_sums(buyers[told])
+        state.feed[:, :, FEED_PURCHASE] += n
+        state.buzz += n
+        state.hour_messages[:, MSG_MEMBERS] += n.sum(axis=1)
 
 
-def _advocacy(e: Engine) -> None:
-    s, p = e.state, e.params
-    owners = members_of(s.bought & ~s.shared & s.present)
+def _advocacy(engine: Engine) -> None:
+    state, params = engine.state, engine.params
+    owners = members_of(state.bought & ~state.shared & state.present)
     if not owners.size:
         return
-    base = np.log(p.advocacy.share_prob / (1 - p.advocacy.share_prob))
-    weights = (p.memory.weight_first, p.memory.weight_peak, p.memory.weight_final)
-    memory = s.memory(owners, weights)
-    chance = _sigmoid(base + p.advocacy.share_memory * memory)
-    boost = np.where(flat(s.kol)[owners], p.advocacy.kol_share_boost, 1.0)
+    base = np.log(params.advocacy.share_prob / (1 - params.advocacy.share_prob))
+    weights = (params.memory.weight_first, params.memory.weight_peak, params.memory.weight_final)
+    memory = state.memory(owners, weights)
+    chance = _sigmoid(base + params.advocacy.share_memory * memory)
+    boost = np.where(flat(state.kol)[owners], params.advocacy.kol_share_boost, 1.0)
     chance = np.minimum(1.0, chance * boost)
-    draw = e.streams.uniform_at("share", e.hour, owners)
-    sharers = np.zeros(s.bought.shape, dtype=bool)
+    draw = engine.streams.uniform_at("share", engine.hour, owners)
+    sharers = np.zeros(state.bought.shape, dtype=bool)
     flat(sharers)[owners] = draw < chance
-    s.shared |= sharers
-    e.invite(sharers)
+    state.shared |= sharers
+    engine.invite(sharers)
 
 
-def _status(e: Engine) -> None:
-    s, p, tr = e.state, e.params, e.traits
-    mute = (s.status == ACTIVE) & (s.fatigue >= tr.fatigue_threshold)
-    s.status[mute] = DORMANT
+def _status(engine: Engine) -> None:
+    state, params, traits = engine.state, engine.params, engine.traits
+    mute = (state.status == ACTIVE) & (state.fatigue >= traits.fatigue_threshold)
+    state.status[mute] = DORMANT
     # Drift: a visit that finds too little value lately (nothing good experienced, nobody
     # talking), or that tires a member of study, may end in muting the group.
-    visitors = members_of(s.opened & (s.status == ACTIVE))
+    visitors = members_of(state.opened & (state.status == ACTIVE))
     if visitors.size:
-        f = p.fatigue
-        lack = np.minimum(np.exp(-flat(s.recent_value)[visitors] / f.value_scale), 3.0)
-        chance = f.drift_per_visit * (lack + f.study_drift * flat(s.study_fatigue)[visitors])
-        drift = e.streams.uniform_at("drift", e.hour, visitors) < chance
-        flat(s.status)[visitors[drift]] = DORMANT
-    may_leave = (s.status == DORMANT) & (s.trust < p.fatigue.leave_trust)
+        fatigue = params.fatigue
+        lack = np.minimum(np.exp(-flat(state.recent_value)[visitors] / fatigue.value_scale), 3.0)
+        chance = fatigue.drift_per_visit * (
+            lack + fatigue.study_drift * flat(state.study_fatigue)[visitors]
+        )
+        drift = engine.streams.uniform_at("drift", engine.hour, visitors) < chance
+        flat(state.status)[visitors[drift]] = DORMANT
+    may_leave = (state.status == DORMANT) & (state.trust < params.fatigue.leave_trust)
     if may_leave.any():
         muted = members_of(may_leave)
-        leave = e.streams.uniform_at("leave", e.hour, muted) < p.fatigue.leave_prob
-        flat(s.status)[muted[leave]] = LEFT
+        leave = engine.streams.uniform_at("leave", engine.hour, muted) < params.fatigue.leave_prob
+        flat(state.status)[muted[leave]] = LEFT
 
 
-def _ladder(e: Engine) -> None:
-    s = e.state
-    cuts = e.stage_cut
-    by_trust = (s.trust >= cuts[0]).view(np.int8).copy()  # stages 0-4 from trust
+def _ladder(engine: Engine) -> None:
+    state = engine.state
+    cuts = engine.stage_cut
+    by_trust = (state.trust >= cuts[0]).view(np.int8).copy()  # stages 0-4 from trust
     for cut in cuts[1:]:
-        by_trust += (s.trust >= cut).view(np.int8)
-    stage = np.maximum(s.stage, by_trust)  # up only...
-    if e.trust_shocked.any():  # ...except after a trust shock
-        stage = np.where(e.trust_shocked, by_trust, stage)
-    np.maximum(stage, s.bought.view(np.int8) * np.int8(STAGE_BOUGHT), out=stage)
-    np.maximum(stage, s.shared.view(np.int8) * np.int8(STAGE_SHARED), out=stage)
-    stage *= s.ever_member  # outside contacts: no stage
-    s.stage = stage
+        by_trust += (state.trust >= cut).view(np.int8)
+    stage = np.maximum(state.stage, by_trust)  # up only...
+    if state.trust_shocked.any():  # ...except after a trust shock
+        stage = np.where(state.trust_shocked, by_trust, stage)
+    np.maximum(stage, state.bought.view(np.int8) * np.int8(STAGE_BOUGHT), out=stage)
+    np.maximum(stage, state.shared.view(np.int8) * np.int8(STAGE_SHARED), out=stage)
+    stage *= state.ever_member  # outside contacts: no stage
+    state.stage = stage
 
 
-def _bass(e: Engine) -> None:
+def _bass(engine: Engine) -> None:
     """The Bass limit (docs/limits.md): constant innovation plus imitation, fully mixed."""
-    s, pp = e.state, e.params.purchase
-    _new_hour(e)
-    members = s.ever_member.sum(axis=1)
-    share = (s.bought & s.ever_member).sum(axis=1) / np.maximum(members, 1)
-    hazard = 1.0 - np.exp(-(pp.bass_p + pp.bass_q * share) / 24.0)
-    waiting = members_of(s.present & ~s.bought)
-    buys = _accumulate_hazard(e, waiting, hazard[s.replicate_of(waiting)])
-    _complete_purchases(e, waiting[buys], e.params.product.list_price)
-    _ladder(e)
+    state, buying = engine.state, engine.params.purchase
+    _new_hour(engine)
+    members = state.ever_member.sum(axis=1)
+    share = (state.bought & state.ever_member).sum(axis=1) / np.maximum(members, 1)
+    hazard = 1.0 - np.exp(-(buying.bass_p + buying.bass_q * share) / 24.0)
+    waiting = members_of(state.present & ~state.bought)
+    buys = _accumulate_hazard(engine, waiting, hazard[state.replicate_of(waiting)])
+    _complete_purchases(engine, waiting[buys], engine.params.product.list_price)
+    _ladder(engine)

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sim.engine.offer import OfferTerms
+from sim.engine.offer_book import OfferTerms
 from sim.engine.params import PlanParams, TouchpointSpec
 
 

@@ -37,4 +37,4 @@ class Broadcast(Touchpoint):
         readers = members_of(read)
         reads = np.full(readers.size, float(p.messages))
         read_mass_messages(engine, readers, reads, engine.params.fatigue.private_scale)
-        engine.hour_messages[:, MSG_OPERATOR] += p.messages * targets.sum(axis=1)
+        engine.state.hour_messages[:, MSG_OPERATOR] += p.messages * targets.sum(axis=1)

@@ -59,4 +59,4 @@ class Content(Touchpoint):
         readers = members_of(read)
         studied = np.full(readers.size, p.reach)
         read_content(engine, readers, studied, value=p.value, trust_gain=p.trust_gain)
-        engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1) * ok
+        engine.state.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1) * ok

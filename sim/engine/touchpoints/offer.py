@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..effects import read_mass_messages
-from ..offer import OfferTerms
+from ..offer_book import OfferTerms
 from ..state import FEED_OPERATOR, MSG_OPERATOR, members_of
 from .base import Firing, Touchpoint, open_privately, register
 
@@ -33,4 +33,4 @@ class Offer(Touchpoint):
             reads = np.ones(readers.size)
             read_mass_messages(engine, readers, reads, engine.params.fatigue.private_scale)
             engine.show_offer(read)
-            engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)
+            engine.state.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)

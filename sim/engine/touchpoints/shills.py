@@ -50,7 +50,7 @@ class Shills(Touchpoint):
             s.shill_detected |= found
             s.trust = np.where(found, s.trust * (1 - p.trust_shock), s.trust)
             experience(engine, members_of(found), p.moment)
-            engine.trust_shocked |= found
+            engine.state.trust_shocked |= found
             leave = found & (
                 engine.streams.uniform("shill_leave", hour, firing.plan_index + 1) < p.leave_prob
             )

@@ -43,4 +43,4 @@ class Teaser(Touchpoint):
         s.anticipation = np.where(
             read, s.anticipation + p.anticipation * (1 - s.anticipation), s.anticipation
         )
-        engine.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)
+        engine.state.hour_messages[:, MSG_OPERATOR] += targets.sum(axis=1)
