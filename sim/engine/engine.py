@@ -228,7 +228,8 @@ class Engine:
         """Members in ``who`` post ``count`` messages each into their group's feed."""
         state = self.state
         posters = members_of(who)
-        n = np.broadcast_to(np.asarray(count, dtype=float), who.shape).reshape(-1)[posters]
+        count = np.asarray(count, dtype=float)
+        n = np.full(posters.size, count) if count.ndim == 0 else flat(count)[posters]
         state.feed[:, :, FEED_MEMBER] += state.group_sums(posters, n)
         state.feed[:, :, FEED_MEMBER_TRUST] += state.group_sums(
             posters, n * flat(state.trust)[posters]

@@ -236,11 +236,11 @@ class State:
     def per_member(self, by_group: np.ndarray) -> np.ndarray:
         """Spread a (replicates, groups[, k]) array onto members through their group.
 
-        With one group this is a read-only broadcast view (no copy).
+        Returns an array that broadcasts to (replicates, slots[, k]): with one group, the
+        (replicates, 1[, k]) input itself (no copy), for use in arithmetic with member arrays.
         """
         if by_group.shape[1] == 1:
-            shape = (self.replicates, self.slots, *by_group.shape[2:])
-            return np.broadcast_to(by_group[:, :1], shape)
+            return by_group
         if by_group.ndim == 2:
             return np.take_along_axis(by_group, self.group, axis=1)
         return by_group[np.arange(self.replicates)[:, None], self.group]

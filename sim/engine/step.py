@@ -349,7 +349,9 @@ def _complete_purchases(engine: Engine, buyers: np.ndarray, price: np.ndarray | 
     state = engine.state
     if not buyers.size:
         return
-    price = np.broadcast_to(np.asarray(price, dtype=float), buyers.shape)
+    price = np.asarray(price, dtype=float)
+    if price.ndim == 0:
+        price = np.full(buyers.shape, price)
     flat(state.bought)[buyers] = True
     flat(state.buy_hour)[buyers] = engine.hour
     flat(state.paid)[buyers] = price
@@ -410,7 +412,8 @@ def _advocacy(engine: Engine) -> None:
 def _status(engine: Engine) -> None:
     state, params, traits = engine.state, engine.params, engine.traits
     mute = (state.status == ACTIVE) & (state.fatigue >= traits.fatigue_threshold)
-    state.status[mute] = DORMANT
+    if mute.any():
+        state.status[mute] = DORMANT
     # Drift: a visit that finds too little value lately (nothing good experienced, nobody
     # talking), or that tires a member of study, may end in muting the group.
     visitors = members_of(state.opened & (state.status == ACTIVE))

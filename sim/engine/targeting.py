@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .params import LAYERS, TargetSpec
-from .state import ACTIVE, DORMANT, members_of
+from .state import ACTIVE, members_of
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -95,10 +95,10 @@ def select(
         Boolean mask (replicates, slots).
     """
     s, tr = engine.state, engine.traits
-    allowed = [ACTIVE, DORMANT] if spec.include_dormant else [ACTIVE]
-    mask = np.isin(s.status, allowed)
+    mask = s.present if spec.include_dormant else s.status == ACTIVE
     if len(spec.layers) < len(LAYERS):
-        mask &= np.isin(tr.layer, [LAYERS.index(name) for name in spec.layers])
+        wanted = np.array([name in spec.layers for name in LAYERS])
+        mask &= wanted[tr.layer]
     if spec.min_stage > 0 or spec.max_stage < 6:
         mask &= (s.stage >= spec.min_stage) & (s.stage <= spec.max_stage)
     if spec.bought is not None:
