@@ -94,13 +94,16 @@ def in_process(members: int, hours: int, days: int, folder: Path) -> None:
 
 
 # The state before a click: the counters' texts (the graph pictures come in the same update;
-# an hour at night may leave a picture unchanged, so they are not waited for); the charts'
-# canvases are marked, since Vega-Embed replaces a chart's canvas when it redraws it.
+# an hour at night may leave a picture unchanged, so they are not waited for), the hour each
+# chart shows (``data-shown-hour``, set by the chart widget once Vega has redrawn the canvas
+# with that hour's data), and the charts' pixels, kept to check afterwards that they changed.
 STATE = """() => {
-  document.querySelectorAll('.vega-embed canvas').forEach(c => { c.dataset.old = '1'; });
+  window.chartPixels = [...document.querySelectorAll('.classroom-charts canvas')]
+    .map(c => c.toDataURL());
   return {
     counters: [...document.querySelectorAll('.classroom-counters')].map(e => e.innerText),
-    graphs: [...document.querySelectorAll('img.classroom-graph')].map(e => e.src),
+    charts: [...document.querySelectorAll('.classroom-charts .vega-embed')]
+      .map(e => e.dataset.shownHour),
   };
 }"""
 SHOWN = """before => {
@@ -108,17 +111,68 @@ SHOWN = """before => {
   return now.length === before.counters.length
     && now.every((t, i) => t !== before.counters[i]);
 }"""
-CHARTED = """n => {
-  const canvases = [...document.querySelectorAll('.vega-embed canvas')];
-  return canvases.length === n && canvases.every(c => !c.dataset.old);
+CHARTED = """args => {
+  const shown = [...document.querySelectorAll('.classroom-charts .vega-embed')]
+    .map(e => e.dataset.shownHour);
+  return shown.length === args.n && shown.every(h => h === String(args.hour));
 }"""
+REPAINTED = """() => {
+  const now = [...document.querySelectorAll('.classroom-charts canvas')].map(c => c.toDataURL());
+  return now.length === window.chartPixels.length
+    && now.every((url, i) => url !== window.chartPixels[i]);
+}"""
+
+
+def campaign_hour(counter: str) -> int:
+    """The campaign hour of a counter line (``"day D, HH:00 · ..."``)."""
+    day, clock = counter.split(" · ", maxsplit=1)[0].removeprefix("day ").split(", ")
+    return (int(day) - 1) * 24 + int(clock[:2])
+
+
+def browser_mode(page, mode: str, hours: int, days: int, members: int) -> None:
+    """Time ``hours`` +1 hour clicks and ``days`` +1 day clicks in ``mode`` on an open page."""
+    from sim.classroom.charts import CHART_EVERY
+
+    if mode != "side by side":
+        page.locator(".v-select").filter(has_text="Mode").first.click()
+        page.locator(".v-menu__content .v-list-item").filter(has_text=mode).first.click()
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_function(
+            "() => document.querySelectorAll('.classroom-counters').length === 1"
+        )
+    page.locator(".classroom-charts .vega-embed[data-shown-hour='0']").first.wait_for()
+    charts = page.locator(".classroom-charts .vega-embed").count()
+    print(f"in Chromium (solara run, {mode}), {members} members, lesson herd:")
+    unchanged = 0
+    for label, clicks in (("+1 hour", hours), ("+1 day", days)):
+        shown, charted = [], []
+        button = page.get_by_role("button", name=label)
+        for _ in range(clicks):
+            button.wait_for()  # there and enabled, before the clock starts
+            box = button.bounding_box()
+            state = page.evaluate(STATE)
+            t0 = time.perf_counter()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_function(SHOWN, arg=state, polling="raf")
+            shown.append(time.perf_counter() - t0)
+            hour = campaign_hour(page.locator(".classroom-counters").first.inner_text())
+            if label == "+1 day" or hour % CHART_EVERY == 0:
+                chart_hour = hour - hour % CHART_EVERY
+                page.wait_for_function(
+                    CHARTED, arg={"n": charts, "hour": chart_hour}, polling="raf"
+                )
+                charted.append(time.perf_counter() - t0)
+                unchanged += not page.evaluate(REPAINTED)
+        print("  " + summary(f"{label}: counters and graphs shown", shown))
+        print("  " + summary(f"{label}: charts redrawn too (when they move)", charted))
+    if unchanged:
+        print(f"  warning: {unchanged} chart moves left a chart's pixels unchanged")
 
 
 def in_browser(members: int, hours: int, days: int, folder: Path) -> None:
     from browser import chromium, free_port, local_only, wait_for_port
 
     from sim.classroom.assets import quiet_env
-    from sim.classroom.drawing import CHART_EVERY
 
     port = free_port()
     env = {**os.environ, **quiet_env(), "SIM_LESSONS_DIR": str(folder)}
@@ -138,30 +192,16 @@ def in_browser(members: int, hours: int, days: int, folder: Path) -> None:
     try:
         wait_for_port(port, proc)
         with chromium() as browser:
-            page = browser.new_page(viewport={"width": 1500, "height": 1900})
-            outside = local_only(page)
-            page.set_default_timeout(60_000)
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.get_by_role("button", name="+1 day").wait_for()
-            page.locator(".vega-embed canvas").nth(1).wait_for()
-            charts = page.locator(".vega-embed canvas").count()
-            print(f"in Chromium (solara run, side by side), {members} members, lesson herd:")
-            for label, clicks in (("+1 hour", hours), ("+1 day", days)):
-                shown, charted = [], []
-                for _ in range(clicks):
-                    state = page.evaluate(STATE)
-                    t0 = time.perf_counter()
-                    page.get_by_role("button", name=label).click()
-                    page.wait_for_function(SHOWN, arg=state, polling="raf")
-                    shown.append(time.perf_counter() - t0)
-                    clock = page.locator(".classroom-counters").first.inner_text().split(" · ")[0]
-                    if label == "+1 day" or int(clock.split(", ")[1][:2]) % CHART_EVERY == 0:
-                        page.wait_for_function(CHARTED, arg=charts, polling="raf")
-                        charted.append(time.perf_counter() - t0)
-                print("  " + summary(f"{label}: counters and graphs shown", shown))
-                print("  " + summary(f"{label}: charts redrawn too (when they change)", charted))
-            if outside:
-                print(f"  warning: the page tried to reach other hosts: {outside}")
+            for mode in ("side by side", "one community"):
+                page = browser.new_page(viewport={"width": 1500, "height": 1900})
+                outside = local_only(page)
+                page.set_default_timeout(60_000)
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.get_by_role("button", name="+1 day").wait_for()
+                browser_mode(page, mode, hours, days, members)
+                if outside:
+                    print(f"  warning: the page tried to reach other hosts: {outside}")
+                page.close()
     finally:
         proc.terminate()
         proc.wait(timeout=15)
