@@ -219,7 +219,7 @@ def main() -> None:
         folder = lessons_with(args.members, Path(tmp))
         in_process(args.members, args.hours, args.days, folder)
         if not args.no_browser:
-            in_browser(args.members, min(args.hours, 24), args.days, folder)
+            in_browser(args.members, args.hours, args.days, folder)
 
 
 if __name__ == "__main__":

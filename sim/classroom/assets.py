@@ -20,6 +20,10 @@ OFF_LINE_CDN = "http://127.0.0.1:9/"  # nothing listens there: a missing asset f
 ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_ASSETS_CDN": OFF_LINE_CDN,
+    # write each websocket frame from the rendering thread instead of handing every
+    # message to the event loop: a step's update reaches the browser sooner (a Solara
+    # server setting; an older Solara ignores it)
+    "SOLARA_SERVER_SYNC_WS_WRITE": "true",
 }
 
 
@@ -31,7 +35,8 @@ def quiet_env() -> dict[str, str]:
 def local_assets() -> list[str]:
     """Link the major-version asset folders Solara asks for; return the ones missing.
 
-    Also switches Solara's telemetry off and its CDN to ``OFF_LINE_CDN`` for this process.
+    Also switches Solara's telemetry off, its CDN to ``OFF_LINE_CDN`` and its synchronous
+    websocket writes on (unless the environment says otherwise) for this process.
     """
     for key, value in ENV.items():
         os.environ.setdefault(key, value)
@@ -39,6 +44,8 @@ def local_assets() -> list[str]:
     import solara.settings
 
     server_settings.telemetry.mixpanel_enable = False
+    if hasattr(server_settings.server, "sync_ws_write"):
+        server_settings.server.sync_ws_write = os.environ["SOLARA_SERVER_SYNC_WS_WRITE"] == "true"
     solara.settings.assets.cdn = os.environ["SOLARA_ASSETS_CDN"]
     cache = Path(server_settings.assets.proxy_cache_dir)
     missing = []
