@@ -168,3 +168,13 @@ def test_days_shorter_than_the_plan_are_shown_as_an_error_not_a_crash(page):
     assert errors and any("days = 5" in str(e) and "give days >=" in str(e) for e in errors)
     assert texts(page, "classroom-counters") == []
     assert page.find(v.Btn, children=["+1 day"]).widget.disabled
+
+
+def test_the_page_server_writes_websocket_frames_from_the_rendering_thread():
+    import solara.server.settings as server_settings
+
+    from sim.classroom.assets import quiet_env
+
+    assert quiet_env()["SOLARA_SERVER_SYNC_WS_WRITE"] == "true"  # the test server and benchmark
+    if os.environ.get("SOLARA_SERVER_SYNC_WS_WRITE", "true") == "true":
+        assert server_settings.server.sync_ws_write  # set when the page's module was imported

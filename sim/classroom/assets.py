@@ -6,7 +6,9 @@ reads them from a cache folder and fetches missing ones from a public CDN. The
 (``vega@5.21.0``), while Solara asks for major versions (``vega@5``). :func:`local_assets`
 links each major version to the installed full version, turns telemetry off and points
 the CDN at an address on this machine, so a missing file fails at once instead of
-reaching out. It is called when the page's module is imported.
+reaching out. It also switches on Solara's synchronous websocket writes (a step's update
+reaches the browser sooner, see docs/classroom.md, Speed). It is called when the page's
+module is imported.
 """
 
 from __future__ import annotations
