@@ -116,12 +116,22 @@ def test_a_step_renders_the_page_once_and_sends_charts_only_when_they_move(page)
         reacton.core._RenderContext.render = render
     # both communities and Mesa's step count follow one counter: one pass, not one each
     assert len(renders) == 1
-    specs, data = chart_specs(page), [w.chart_data for w in page.find(ChartView).widgets]
+    views = page.find(ChartView).widgets
+    sent = {"spec": 0, "chart_data": 0}  # changes of the synced traits: what goes to the browser
+
+    def count(change):
+        sent[change["name"]] += 1
+
+    for view in views:
+        view.observe(count, names=["spec", "chart_data"])
+    specs, data = chart_specs(page), [w.chart_data for w in views]
     for hour in range(2, CHART_EVERY + 1):
         click(page, "+1 hour")
         now = [w.chart_data for w in page.find(ChartView).widgets]
         assert (now == data) == (hour < CHART_EVERY)  # the data move at hour 6 only
-        assert chart_specs(page) == specs  # the spec never changes during a campaign
+        assert chart_specs(page) == specs
+    assert page.find(ChartView).widgets == views  # the same widgets, updated in place
+    assert sent == {"spec": 0, "chart_data": len(views)}  # the spec is never sent again
     assert all(d["hour"] == CHART_EVERY for d in charts(page))
 
 

@@ -94,14 +94,19 @@ def counters_text(side: Side) -> str:
 def side_charts(classroom: Classroom, side: Side) -> tuple[dict[str, Any], str]:
     """The side's charts: the fixed spec and the data (JSON) they show now.
 
-    Both are built once per chart move (the page re-renders after every step; the charts
-    move every few hours), and the data only change when the hour the charts show or the
-    shared axis tops do.
+    The spec is built once per campaign, the data once per chart move (the page re-renders
+    after every step; the data change only when the hour the charts show or the shared
+    axis tops do).
     """
     tops = chart_tops(s.model for s in classroom.sides if s.model is not None)
     key = (chart_hour(side.model), tuple(tops.values()))
     if side.chart_cache is None or side.chart_cache[0] != key:
-        spec = charts_spec(side.model.params.days, CHART_WIDTH)
+        # the spec stays the same object for the campaign: the browser compiles it once
+        spec = (
+            side.chart_cache[1]
+            if side.chart_cache
+            else charts_spec(side.model.params.days, CHART_WIDTH)
+        )
         side.chart_cache = (key, spec, chart_json(charts_data(side.model, tops)))
     return side.chart_cache[1], side.chart_cache[2]
 
