@@ -16,8 +16,17 @@ import pytest
 import yaml
 
 from sim.agents import ROW
+from sim.classroom.charts import (
+    CHART_EVERY,
+    chart_tops,
+    charts_data,
+    charts_spec,
+    purchases_rows,
+    stages_rows,
+    status_rows,
+)
 from sim.classroom.classroom import MODES, Classroom
-from sim.classroom.drawing import charts_spec, layout, purchases_spec, stages_spec, status_spec
+from sim.classroom.drawing import layout
 from sim.classroom.lessons import LESSON_DIR, load_lesson, load_lessons, read_lessons
 from sim.classroom.narration import Narrator
 from sim.classroom.settings import SideSpec, build_side, peak_event, resolve
@@ -223,11 +232,59 @@ def test_layout_is_fixed_and_the_pictures_and_charts_follow_the_state(lessons):
     assert side.picture.jpeg() != first
     for before, layer in zip(offsets, side.picture.layers, strict=True):
         np.testing.assert_array_equal(layer.get_offsets()[: len(before)], before)  # nobody moves
-    rows = stages_spec(model)["data"]["values"]
+    rows = stages_rows(model)
     last = [r["n"] for r in rows if r["d"] == 2.0]
     assert sum(last) == int(model.engine.state.present[ROW].sum())
-    daily = purchases_spec(model)["data"]["values"]
+    daily = purchases_rows(model)
     assert sum(r["n"] for r in daily) == int(model.engine.recorder.purchases[:48, ROW].sum())
-    status = status_spec(model)["data"]["values"]
+    status = status_rows(model)
     assert {r["t"] for r in status} == {"active", "dormant", "left"}
-    assert len(charts_spec(model)["vconcat"]) == 3
+    assert len(charts_spec(model.params.days)["vconcat"]) == 3
+
+
+def _scales(spec):
+    """Every chart of a charts spec with its dataset name and y-scale domain."""
+    return [(part["data"]["name"], part["encoding"]["y"]["scale"]) for part in spec["vconcat"]]
+
+
+def test_the_charts_spec_has_no_data_and_names_what_the_data_fill():
+    spec = charts_spec(31, width=300)
+    assert "values" not in str(spec)  # the data come apart, so the browser compiles once
+    params = {p["name"] for p in spec["params"]}
+    for name, scale in _scales(spec):
+        top = scale["domain"][1]["expr"]
+        assert scale["domain"][0] == 0 and top == f"top_{name}" and top in params
+    assert spec["vconcat"][0]["encoding"]["x"]["scale"]["domain"] == [0, 31]
+    assert spec["vconcat"][1]["encoding"]["x"]["scale"]["domain"] == [0.5, 31.5]
+    assert all(part["width"] == 300 for part in spec["vconcat"])
+
+
+def test_chart_data_fill_the_spec_move_every_few_hours_and_share_the_tops(lessons):
+    room = Classroom(lesson="sop_vs_layered", lessons=lessons, **SMALL)
+    models = [side.model for side in room.sides]
+    spec = charts_spec(models[0].params.days)
+    names = {name for name, _ in _scales(spec)}
+    room.step_hours(30)
+    data = charts_data(models[0])
+    assert set(data["tables"]) == names
+    assert set(data["signals"]) == {p["name"] for p in spec["params"]}
+    assert data["hour"] == 30 - 30 % CHART_EVERY
+    assert max(r["d"] for r in data["tables"]["stages"]) == data["hour"] / 24
+    room.step_hours(CHART_EVERY - 1)  # still inside the same chart interval
+    assert charts_data(models[0]) == data
+    room.step_hours(1)
+    assert charts_data(models[0])["hour"] == data["hour"] + CHART_EVERY
+    tops = chart_tops(models)
+    for model in models:
+        own = charts_data(model)
+        shared = charts_data(model, tops)
+        assert (
+            shared["tables"] == own["tables"] and shared["signals"]["top_stages"] == tops["stages"]
+        )
+        stacked = {}
+        for row in own["tables"]["stages"]:
+            stacked[row["d"]] = stacked.get(row["d"], 0) + row["n"]
+        assert max(stacked.values()) <= own["signals"]["top_stages"] <= tops["stages"]
+        for name in ("purchases", "status"):
+            biggest = max(r["n"] for r in own["tables"][name])
+            assert biggest <= own["signals"][f"top_{name}"] <= tops[name]

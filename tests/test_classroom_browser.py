@@ -67,6 +67,16 @@ def click_and_wait(page, label: str) -> list[str]:
     return counters(page)
 
 
+def wait_for_charts(page, hour: int) -> None:
+    """Wait until every chart on the page has been redrawn with the data of ``hour``."""
+    page.wait_for_function(
+        "hour => { const charts = [...document.querySelectorAll('.classroom-charts .vega-embed')];"
+        " return charts.length > 0 && charts.every(c => c.dataset.shownHour === String(hour)); }",
+        arg=hour,
+        timeout=TIMEOUT_MS,
+    )
+
+
 def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path):
     with chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
@@ -81,7 +91,7 @@ def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path)
         page.get_by_text("Classroom: Scarcity").wait_for()
         page.get_by_text("With: deadline and quota", exact=True).wait_for()
         page.locator(".classroom-side-0 .vega-embed canvas").wait_for()
-        page.wait_for_timeout(1500)  # Solara's chart widget draws 100 ms after a change
+        wait_for_charts(page, 0)
         page.screenshot(path=tmp_path / "start.png")
         start = counters(page)
         assert len(start) == 2 and all(c.startswith("start · 300 members") for c in start)
@@ -98,7 +108,7 @@ def test_a_lesson_steps_and_its_counters_and_charts_change(server_url, tmp_path)
         history = page.locator(".classroom-side-0").inner_text()
         assert len(events) == 2 and all(e.startswith("day ") for e in events)
         assert "offer" in history  # the offer's opening, first hours or close is told
-        page.wait_for_timeout(1500)  # let Vega draw the last frame
+        wait_for_charts(page, 20 * 24)  # day 21, 01:00: the charts show day 21, 00:00
         assert chart.screenshot() != chart_before
         assert graph.screenshot() != graph_before
         page.screenshot(path=tmp_path / "day21.png")

@@ -7,6 +7,7 @@ that the page then shows. No model numbers are asserted.
 
 from __future__ import annotations
 
+import json
 import os
 
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
@@ -14,11 +15,13 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
+import reacton.core
 import solara
-import solara.widgets
 from mesa.visualization.utils import update_counter
 
 from sim.classroom import app
+from sim.classroom.charts import CHART_EVERY
+from sim.classroom.chartview import ChartView
 from sim.classroom.lessons import load_lessons
 
 
@@ -58,7 +61,12 @@ def graphs(rc) -> list[bytes]:
 
 
 def charts(rc) -> list[dict]:
-    return [w.spec for w in rc.find(solara.widgets.VegaLite).widgets]
+    """Each chart widget's data (``ChartView.chart_data``)."""
+    return [json.loads(w.chart_data) for w in rc.find(ChartView).widgets]
+
+
+def chart_specs(rc) -> list[dict]:
+    return [w.spec for w in rc.find(ChartView).widgets]
 
 
 def test_the_page_shows_both_sides_with_counters_events_and_charts(page, lessons):
@@ -67,7 +75,8 @@ def test_the_page_shows_both_sides_with_counters_events_and_charts(page, lessons
     assert len(counters) == 2 and all(c.startswith("start · 60 members") for c in counters)
     assert texts(page, "classroom-event") == ["nothing has happened yet: press step or play"] * 2
     assert len(graphs(page)) == 2 and len(charts(page)) == 2  # a graph and charts per side
-    assert all(len(spec["vconcat"]) == 3 for spec in charts(page))
+    assert all(len(spec["vconcat"]) == 3 for spec in chart_specs(page))
+    assert all(data["hour"] == 0 and data["tables"]["stages"] for data in charts(page))
     page.find(v.Html, children=[first.explanation]).assert_single()
     page.find(v.Html, children=[f"With: {first.with_side.label}"]).assert_single()
     page.find(v.Html, children=[f"Without: {first.without_side.label}"]).assert_single()
@@ -87,8 +96,43 @@ def test_step_an_hour_a_day_and_with_mesas_step_button(page):
     assert texts(page, "classroom-event") != ["nothing has happened yet: press step or play"] * 2
     assert all(a != b for a, b in zip(graphs(page), graphs_before, strict=True))
     assert all(a != b for a, b in zip(charts(page), charts_before, strict=True))
-    for spec in charts(page):  # charts move every 6 hours: at 26 hours they show 24
-        assert max(row["d"] for row in spec["vconcat"][0]["data"]["values"]) == 1.0
+    for data in charts(page):  # charts move every 6 hours: at 26 hours they show 24
+        assert data["hour"] == 24
+        assert max(row["d"] for row in data["tables"]["stages"]) == 1.0
+
+
+def test_a_step_renders_the_page_once_and_sends_charts_only_when_they_move(page):
+    renders = []
+    render = reacton.core._RenderContext.render
+
+    def counted(self, *args, **kwargs):
+        renders.append(1)
+        return render(self, *args, **kwargs)
+
+    reacton.core._RenderContext.render = counted
+    try:
+        click(page, "+1 hour")
+    finally:
+        reacton.core._RenderContext.render = render
+    # both communities and Mesa's step count follow one counter: one pass, not one each
+    assert len(renders) == 1
+    views = page.find(ChartView).widgets
+    sent = {"spec": 0, "chart_data": 0}  # changes of the synced traits: what goes to the browser
+
+    def count(change):
+        sent[change["name"]] += 1
+
+    for view in views:
+        view.observe(count, names=["spec", "chart_data"])
+    specs, data = chart_specs(page), [w.chart_data for w in views]
+    for hour in range(2, CHART_EVERY + 1):
+        click(page, "+1 hour")
+        now = [w.chart_data for w in page.find(ChartView).widgets]
+        assert (now == data) == (hour < CHART_EVERY)  # the data move at hour 6 only
+        assert chart_specs(page) == specs
+    assert page.find(ChartView).widgets == views  # the same widgets, updated in place
+    assert sent == {"spec": 0, "chart_data": len(views)}  # the spec is never sent again
+    assert all(d["hour"] == CHART_EVERY for d in charts(page))
 
 
 def test_change_a_control_then_reset(page):
@@ -134,3 +178,13 @@ def test_days_shorter_than_the_plan_are_shown_as_an_error_not_a_crash(page):
     assert errors and any("days = 5" in str(e) and "give days >=" in str(e) for e in errors)
     assert texts(page, "classroom-counters") == []
     assert page.find(v.Btn, children=["+1 day"]).widget.disabled
+
+
+def test_the_page_server_writes_websocket_frames_from_the_rendering_thread():
+    import solara.server.settings as server_settings
+
+    from sim.classroom.assets import quiet_env
+
+    assert quiet_env()["SOLARA_SERVER_SYNC_WS_WRITE"] == "true"  # the test server and benchmark
+    if os.environ.get("SOLARA_SERVER_SYNC_WS_WRITE", "true") == "true":
+        assert server_settings.server.sync_ws_write  # set when the page's module was imported

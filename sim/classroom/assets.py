@@ -6,7 +6,9 @@ reads them from a cache folder and fetches missing ones from a public CDN. The
 (``vega@5.21.0``), while Solara asks for major versions (``vega@5``). :func:`local_assets`
 links each major version to the installed full version, turns telemetry off and points
 the CDN at an address on this machine, so a missing file fails at once instead of
-reaching out. It is called when the page's module is imported.
+reaching out. It also switches on Solara's synchronous websocket writes (a step's update
+reaches the browser sooner, see docs/classroom.md, Speed). It is called when the page's
+module is imported.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ OFF_LINE_CDN = "http://127.0.0.1:9/"  # nothing listens there: a missing asset f
 ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_ASSETS_CDN": OFF_LINE_CDN,
+    # write each websocket frame from the rendering thread instead of handing every
+    # message to the event loop: a step's update reaches the browser sooner (a Solara
+    # server setting; an older Solara ignores it)
+    "SOLARA_SERVER_SYNC_WS_WRITE": "true",
 }
 
 
@@ -31,7 +37,8 @@ def quiet_env() -> dict[str, str]:
 def local_assets() -> list[str]:
     """Link the major-version asset folders Solara asks for; return the ones missing.
 
-    Also switches Solara's telemetry off and its CDN to ``OFF_LINE_CDN`` for this process.
+    Also switches Solara's telemetry off, its CDN to ``OFF_LINE_CDN`` and its synchronous
+    websocket writes on (unless the environment says otherwise) for this process.
     """
     for key, value in ENV.items():
         os.environ.setdefault(key, value)
@@ -39,6 +46,8 @@ def local_assets() -> list[str]:
     import solara.settings
 
     server_settings.telemetry.mixpanel_enable = False
+    if hasattr(server_settings.server, "sync_ws_write"):
+        server_settings.server.sync_ws_write = os.environ["SOLARA_SERVER_SYNC_WS_WRITE"] == "true"
     solara.settings.assets.cdn = os.environ["SOLARA_ASSETS_CDN"]
     cache = Path(server_settings.assets.proxy_cache_dir)
     missing = []

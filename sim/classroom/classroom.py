@@ -51,7 +51,7 @@ class Side:
     narrator: Narrator | None = None
     xy: np.ndarray | None = None
     picture: GraphPicture | None = None
-    chart_cache: tuple[Any, dict[str, Any]] | None = None  # (hour and axis tops, charts spec)
+    chart_cache: tuple[Any, dict[str, Any], str] | None = None  # (hour and tops, spec, data)
     error: str = ""
     notes: dict[str, str] = field(default_factory=dict)
 

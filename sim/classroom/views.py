@@ -9,23 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
+import reacton.core
 import solara
-import solara.widgets
 from mesa.visualization.utils import force_update, update_counter
 
+from sim.classroom.charts import chart_hour, chart_tops, charts_data, charts_spec
+from sim.classroom.chartview import chart_json, chart_view
 from sim.classroom.classroom import MODES, Classroom, Side
-from sim.classroom.drawing import chart_hour, charts_spec
 from sim.classroom.narration import when
 from sim.classroom.settings import CONTROLS
 
 CHART_WIDTH = 340
 EVENT_LINES = 4
-
-
-def vega(spec: dict[str, Any]) -> solara.Element:
-    """A Vega-Lite chart from a spec (no Altair validation: the specs are built here)."""
-    return solara.widgets.VegaLite.element(spec=spec)
 
 
 @solara.component
@@ -48,11 +43,17 @@ def LessonCard(classroom: Classroom, names: list[str], on_pick: Callable[[str], 
 
 @solara.component
 def StepCard(model: solara.Reactive[Classroom]) -> None:
-    """Buttons that step every community by an hour or by a day."""
+    """Buttons that step every community by an hour or by a day.
+
+    The step and its redraw are one batch: every component that follows Mesa's counter
+    (both communities, Mesa's step count) is re-rendered in one pass, not one pass each.
+    """
+    render_context = reacton.core.get_render_context()
 
     def step(hours: int) -> None:
-        model.value.step_hours(hours)
-        force_update()
+        with render_context:  # render once, when the batch ends
+            model.value.step_hours(hours)
+            force_update()
 
     running = model.value.running  # the page re-renders after each step (Mesa's counter)
     with solara.Card("Step"), solara.Row():
@@ -90,34 +91,29 @@ def counters_text(side: Side) -> str:
     )
 
 
-def side_charts(classroom: Classroom, side: Side) -> dict[str, Any]:
-    """The side's charts spec, built once per hour (the page may re-render several times)."""
-    tops = chart_tops(classroom)
+def side_charts(classroom: Classroom, side: Side) -> tuple[dict[str, Any], str]:
+    """The side's charts: the fixed spec and the data (JSON) they show now.
+
+    The spec is built once per campaign, the data once per chart move (the page re-renders
+    after every step; the data change only when the hour the charts show or the shared
+    axis tops do).
+    """
+    tops = chart_tops(s.model for s in classroom.sides if s.model is not None)
     key = (chart_hour(side.model), tuple(tops.values()))
     if side.chart_cache is None or side.chart_cache[0] != key:
-        side.chart_cache = (key, charts_spec(side.model, CHART_WIDTH, tops))
-    return side.chart_cache[1]
+        # the spec stays the same object for the campaign: the browser compiles it once
+        spec = (
+            side.chart_cache[1]
+            if side.chart_cache
+            else charts_spec(side.model.params.days, CHART_WIDTH)
+        )
+        side.chart_cache = (key, spec, chart_json(charts_data(side.model, tops)))
+    return side.chart_cache[1], side.chart_cache[2]
 
 
-def chart_tops(classroom: Classroom) -> dict[str, int]:
-    """Shared y-axis tops, so two sides' charts compare at a glance."""
-    tops = {"stages": 1, "purchases": 1, "status": 1}
-    for side in classroom.sides:
-        if side.model is None:
-            continue
-        start = int(side.model.datacollector.model_vars["present"][0])
-        tops["stages"] = max(tops["stages"], start)
-        tops["status"] = max(tops["status"], start)
-        if chart_hour(side.model) == 0:
-            continue
-        rec, hour = side.model.engine.recorder, chart_hour(side.model)
-        tops["stages"] = max(tops["stages"], int(rec.stages[:hour, 0].sum(axis=(1, 2)).max()))
-        tops["status"] = max(tops["status"], int(rec.status[:hour, 0].max()))
-        days = -(-hour // 24)
-        daily = np.zeros(days * 24, dtype=np.int64)
-        daily[:hour] = rec.purchases[:hour, 0]
-        tops["purchases"] = max(tops["purchases"], int(daily.reshape(days, 24).sum(axis=1).max()))
-    return tops
+def charts(classroom: Classroom, side: Side) -> solara.Element:
+    """The side's three time charts."""
+    return chart_view(*side_charts(classroom, side))
 
 
 @solara.component
@@ -131,7 +127,7 @@ def CommunityView(classroom: Classroom, index: int) -> None:
     if not two and index == 1:
         side = classroom.sides[0]
         if side.model is not None:
-            vega(side_charts(classroom, side))
+            charts(classroom, side)
         return
     side = classroom.sides[index]
     title = f"{'With' if index == 0 else 'Without'}: {side.label}" if two else side.label
@@ -149,7 +145,7 @@ def CommunityView(classroom: Classroom, index: int) -> None:
             solara.Text(line, style={"font-size": "0.85em", "color": "#555"})
         solara.Image(side.picture.jpeg(), format="jpeg", classes=["classroom-graph"])
         if two:
-            vega(side_charts(classroom, side))
+            charts(classroom, side)
 
 
 @solara.component
