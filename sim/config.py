@@ -312,8 +312,9 @@ def to_model_params(
             cannot be used; a run too big for the machine's memory.
     """
     if isinstance(cfg, DictConfig):
+        own = [str(k) for k in cfg if k != "hydra"]  # Hydra's node (return_hydra_config)
         try:
-            data = OmegaConf.to_container(cfg, resolve=True)
+            data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, own), resolve=True)
         except OmegaConfBaseException as exc:
             raise ConfigError(" ".join(str(exc).split())) from exc
     else:
@@ -518,10 +519,10 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
         if key == "strategy":
             _check_strategy(override)
             continue
-        if key.startswith(HYDRA_KEYS) or key.startswith("hydra/"):
-            continue
-        if key in GROUPS:  # a config group: an option's name, never a path
+        if key in GROUPS or key.startswith("hydra/"):  # a group: an option's name, not a path
             _check_option(key, override)
+            continue
+        if key.startswith(HYDRA_KEYS):
             continue
         _check_plan_key(key, override)
         tp = _field_type(schema, key)
