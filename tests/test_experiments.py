@@ -1,4 +1,4 @@
-"""Named experiments (``configs/experiment/<name>.yaml``) and their runner ``python -m sim.experiment``.
+"""Named experiments (``configs/experiment/<name>.yaml``) and ``python -m sim.experiment``.
 
 Composition is checked with Hydra's compose API (``+experiment=<name>``, the Hydra config
 included, so the sweeper's parameters can be read); every point of every sweep is built into

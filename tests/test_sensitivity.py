@@ -193,7 +193,7 @@ def test_sobol_runs_and_writes_its_files(tmp_path):
     assert conv.loc["purchase.bass_p", "ST"] == pytest.approx(0.0, abs=1e-12)
     assert conv.loc["purchase.intercept", "ST"] > 0.1
     (tmp_path / "morris.csv").write_text("stale\n")  # left from an earlier Morris run
-    written = write_report(result, tmp_path, "seed: 0\n", "configs/strategy/layered.yaml")
+    written = write_report(result, tmp_path, "seed: 0\n", "configs/plans/strategies/layered.yaml")
     names = [p.name for p in written]
     assert names[-1] == "report.md"
     for name in ("samples.csv", "sobol.csv", "sobol.png", "config.yaml", "report.md"):
