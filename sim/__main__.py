@@ -5,9 +5,14 @@ Examples::
     python -m sim                                   # sop, 20 replicates, seed 0
     python -m sim strategy=layered seed=3 population.members=500
     python -m sim strategy=bass purchase.bass_p=0.02 purchase.bass_q=0.4
+    python -m sim strategy=layered +plan_edit.switches.shills=true   # change a plan's value
     python -m sim plan_file=path/to/my_plan.yaml    # a plan of your own
     python -m sim hydra.run.dir=results/my_run      # choose the output folder
     python -m sim -m strategy=sop,layered herd.group_weight='range(0,1,0.25)'   # a sweep
+    python -m sim -m +experiment=herd_strength      # a named sweep, collected at its end
+
+``strategy`` names a shipped plan (``configs/plans/strategies/<name>.yaml``); the plan is read
+as data (``sim.plans``), never composed by Hydra, so ``${...}`` in a plan stays plain text.
 
 Results go to ``results/runs/<date>_<time>_<strategy>_<suffix>/`` (``summary.json``,
 ``daily.csv``, ``hourly.csv``, ``replicates.csv``, ``run.png``, and Hydra's ``.hydra/`` with

@@ -27,6 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -36,7 +37,7 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from sim.calibration.settings import CalibrationSettings
 from sim.calibration.study import Problem, prepare
-from sim.config import SimConfig, report_warnings, run_dir, stop, to_model_params
+from sim.config import SimConfig, run_dir, stop, to_model_params
 from sim.engine import ConfigError
 from sim.engine.graph import GraphInputError
 from sim.plans import ROOT, display_path
@@ -44,7 +45,13 @@ from sim.plans import ROOT, display_path
 
 @dataclass
 class CalibrateConfig(SimConfig):
-    """``python -m sim.calibrate``: the base model parameters, seed, replicates, calibration."""
+    """``python -m sim.calibrate``: the base model parameters, seed, replicates, calibration.
+
+    The plans come from the calibration (its targets' strategies, its campaign's plan);
+    ``strategy`` is not used.
+    """
+
+    USES_PLAN: ClassVar[bool] = False
 
     replicates: int = 10
     calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
@@ -151,5 +158,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    report_warnings()
     main()

@@ -1,16 +1,23 @@
 """The typed configuration of the Hydra entry points, and its conversion to engine objects.
 
 ``SimConfig`` is the engine's ``ModelParams`` (the one schema of model parameters) plus what a
-run needs besides: ``seed``, ``replicates`` and an optional ``plan_file``. It is registered
-with Hydra's ConfigStore as ``base_config``; ``configs/config.yaml`` puts it first in its
-defaults list, so every model parameter is overridable by its path
+run needs besides: ``seed``, ``replicates``, the plan (``strategy``, the name of a shipped
+plan, or ``plan_file``, a path) and ``plan_edit`` (values of the plan changed from the command
+line). It is registered with Hydra's ConfigStore as ``base_config``; ``configs/config.yaml``
+puts it first in its defaults list, so every model parameter is overridable by its path
 (``python -m sim herd.group_weight=0.7``) and typed (``seed=abc`` is refused by Hydra).
+
+Plans are data, never config: ``strategy`` is a plain string, and the plan it names
+(``configs/plans/strategies/<name>.yaml``) is read by ``to_model_params`` with the project's
+safe YAML loader and checked (``sim.plans``), so nothing in a plan is composed or interpolated
+by Hydra.
+
 ``SimConfig.experiment`` holds a named experiment's metadata (``ExperimentParams``, empty for a
 plain run); ``CompareConfig`` (``compare_base``) defaults it to the comparison of
-``python -m sim.compare``. Every ``experiments/<name>.yaml`` is registered as option ``<name>``
-of the config group ``experiment`` (package ``_global_``), so
-``python -m sim.compare experiment=<name>`` and ``python -m sim -m +experiment=<name>`` (a
-sweep experiment, which sets ``hydra.sweeper.params`` and ``hydra.sweep.dir``) compose.
+``python -m sim.compare``. The experiments are the config group ``experiment``
+(``configs/experiment/<name>.yaml``, each ``# @package _global_``, Hydra's pattern for
+experiments): ``python -m sim -m +experiment=<name>`` runs a sweep experiment and
+``python -m sim.compare experiment=<name>`` a comparison (its defaults list names one).
 
 Only plain dataclasses leave this module: ``to_model_params`` turns the composed DictConfig
 into ``ModelParams`` and the seed and replicate count; no DictConfig reaches the engine.
@@ -28,7 +35,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
@@ -39,7 +46,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.engine.params import ModelParams
+from sim.engine.params import ModelParams, PlanParams
 from sim.engine.validation import (
     ConfigError,
     bounded,
@@ -50,15 +57,16 @@ from sim.engine.validation import (
     excerpt,
     one_line,
 )
-from sim.plans import ROOT, available_strategies, display_path, load_strategy, plan_from_data
+from sim.plans import ROOT, available_strategies, display_path, load_strategy, shipped_plan
 
-EXPERIMENT_DIR = ROOT / "experiments"
+CONFIG_DIR = ROOT / "configs"
+EXPERIMENT_DIR = CONFIG_DIR / "experiment"  # the config group ``experiment``
 HYDRA_OWN = frozenset({".hydra"})  # what Hydra puts in a run directory (job logging is off)
 
 
 @dataclass
 class ExperimentParams:
-    """A named experiment's metadata (``experiments/<name>.yaml``, key ``experiment``).
+    """A named experiment's metadata (``configs/experiment/<name>.yaml``, key ``experiment``).
 
     Two kinds share it: a paired comparison of strategies run by ``python -m sim.compare``
     (``strategies`` and ``baseline`` a strategy name), and a sweep run by
@@ -93,9 +101,16 @@ def _default_comparison() -> ExperimentParams:
 
 @dataclass
 class SimConfig(ModelParams):
-    """A run: every model parameter, plus the seed, the replicates and an own plan file.
+    """A run: every model parameter, plus the seed, the replicates and the plan.
 
     Attributes:
+        strategy: the name of a shipped plan (``configs/plans/strategies/<name>.yaml``: sop,
+            layered, bass, cascade, threshold), read as data when the run starts; a name
+            only, never a path.
+        plan_edit: values of the plan to change, by their path in the plan file
+            (``+plan_edit.switches.shills=true``,
+            ``+plan_edit.touchpoints.13.params.detect_prob=0.1``); applied to the plan's data
+            before it is checked.
         seed: the run's seed; the same seed gives every strategy the same members, graph and
             random draws (common random numbers).
         replicates: campaigns run side by side, each with its own population and graph.
@@ -105,6 +120,10 @@ class SimConfig(ModelParams):
             for a plain run. It never reaches the engine.
     """
 
+    USES_PLAN: ClassVar[bool] = True  # False: the app reads its plans itself (compare)
+
+    strategy: str = "sop"  # type: ignore[assignment]  # a name here; the plan in ModelParams
+    plan_edit: dict[str, Any] = field(default_factory=dict)
     seed: int = bounded(0, 0, 2**32 - 1)
     replicates: int = bounded(20, 1, 100_000)
     plan_file: str = ""
@@ -114,7 +133,12 @@ class SimConfig(ModelParams):
 
 @dataclass
 class CompareConfig(SimConfig):
-    """``python -m sim.compare``: the run settings shared by all strategies, and the experiment."""
+    """``python -m sim.compare``: the run settings shared by all strategies, and the experiment.
+
+    The plans come from ``experiment.strategies``; ``strategy`` and ``plan_file`` are not used.
+    """
+
+    USES_PLAN: ClassVar[bool] = False
 
     experiment: ExperimentParams = field(default_factory=_default_comparison)
 
@@ -192,36 +216,27 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("sim_swept", _swept_values)
 
 
-def register_configs() -> list[str]:
-    """Store the schemas and the experiments in Hydra's ConfigStore.
+def register_configs() -> None:
+    """Store the schemas in Hydra's ConfigStore.
 
-    Returns:
-        Warnings about experiment files that could not be read (they are left out).
+    The experiments are files of the config group ``experiment`` (``configs/experiment/``),
+    found by Hydra itself in the config search path.
     """
     register_resolvers()
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=SimConfig)
     cs.store(name="compare_base", node=CompareConfig)
-    warnings = []
-    for path in sorted(EXPERIMENT_DIR.glob("*.yaml")):
-        try:
-            node = OmegaConf.load(path)
-        except Exception as exc:  # any YAML problem: report it, skip the file
-            problem = " ".join(str(exc).split())
-            where = display_path(path)
-            warnings.append(f"warning: {where} is not readable YAML, skipped ({problem})")
-            continue
-        cs.store(group="experiment", name=path.stem, node=node, package="_global_")
-    return warnings
 
 
-_WARNINGS = register_configs()
+register_configs()
 
 
 def report_warnings() -> None:
-    """Print the warnings collected while registering configs (to stderr)."""
-    for line in _WARNINGS:
-        print(line, file=sys.stderr)
+    """Nothing to report any more (kept for the entry points that still call it).
+
+    Experiments used to be read from outside the config search path when this module was
+    imported, and an unreadable one was reported here; Hydra now reads them itself.
+    """
 
 
 # ----------------------------------------------------------------------- conversion
@@ -237,14 +252,34 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any], keep: set[str], path:
             base[key] = value
 
 
-def command_line_keys() -> set[str]:
-    """The dotted keys the command line sets (``herd.group_weight``), inside a Hydra run."""
-    if not HydraConfig.initialized():
-        return set()
+def command_line_keys(cfg: Any = None) -> set[str]:
+    """The dotted keys the command line sets (``herd.group_weight``).
+
+    Read from ``cfg``'s own ``hydra`` node when it has one (``compose(...,
+    return_hydra_config=True)``), else from the running Hydra app; empty outside both.
+    """
+    task = OmegaConf.select(cfg, "hydra.overrides.task") if isinstance(cfg, DictConfig) else None
+    if task is None:
+        if not HydraConfig.initialized():
+            return set()
+        task = HydraConfig.get().overrides.task
     keys = set()
-    for text in HydraConfig.get().overrides.task:
+    for text in task:
         key = str(text).split("=", 1)[0].lstrip("+~")
         keys.add(key.split("@", 1)[0])
+    return keys
+
+
+def _set_keys(data: Mapping[str, Any], default: Mapping[str, Any], path: str = "") -> set[str]:
+    """Dotted paths of the leaves of ``data`` whose value differs from ``default``."""
+    keys: set[str] = set()
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        base = default.get(key) if isinstance(default, Mapping) else None
+        if isinstance(value, Mapping) and isinstance(base, Mapping):
+            keys |= _set_keys(value, base, where)
+        elif value != base:
+            keys.add(where)
     return keys
 
 
@@ -259,21 +294,27 @@ def to_model_params(
         cfg: the composed config (a DictConfig of ``SimConfig`` or a subclass), or a
             ``SimConfig``.
         settings: model settings a strategy file sets besides its plan (``purchase.model``
-            of ``bass.yaml``); they apply unless the command line sets the same key.
-        keep: dotted keys those settings must not change (default: the keys the command line
-            sets, ``command_line_keys``).
+            of ``bass.yaml``), for callers that read the plan themselves (``sim.compare``);
+            they apply unless the command line sets the same key. When omitted, the plan of
+            ``plan_file`` or ``strategy`` is read here, and its file's settings stand in for
+            the schema's defaults: they apply to the keys that the command line does not set
+            and the composed config (an experiment, say) leaves at their defaults.
+        keep: dotted keys those settings must not change (default: as just said).
 
     Returns:
         ``(params, seed, replicates)``; ``params.strategy`` is the plan of ``plan_file`` when
-        that is set, else the composed ``strategy``.
+        that is set, else of the shipped plan ``strategy`` (with ``plan_edit`` applied); an
+        empty plan when the app reads its plans itself (``USES_PLAN`` false, or ``settings``
+        given).
 
     Raises:
         ConfigError: a value out of range, an unknown key, or a plan file that is missing or
             cannot be used; a run too big for the machine's memory.
     """
     if isinstance(cfg, DictConfig):
+        own = [str(k) for k in cfg if k != "hydra"]  # Hydra's node (return_hydra_config)
         try:
-            data = OmegaConf.to_container(cfg, resolve=True)
+            data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, own), resolve=True)
         except OmegaConfBaseException as exc:
             raise ConfigError(" ".join(str(exc).split())) from exc
     else:
@@ -284,43 +325,61 @@ def to_model_params(
         for f in fields(schema):
             if f.name not in SIM_FIELDS:
                 data.pop(f.name, None)
-    plan_data = data.pop("strategy", None) or {}
+    name = data.pop("strategy", None)
+    edits = data.pop("plan_edit", None) or {}
     data.pop("experiment", None)
-    source = plan_source(cfg)
-    plan_file = data.get("plan_file") or ""
     extra = dict(settings or {})
-    plan = None
-    if plan_file:
-        plan, extra, source = load_strategy(str(plan_file))
+    plan = PlanParams()
+    if settings is None and getattr(schema, "USES_PLAN", True):
+        plan, extra, _ = read_plan(name, str(data.get("plan_file") or ""), edits)
     if extra:
-        _merge(data, extra, command_line_keys() if keep is None else keep)
+        if keep is None:
+            keep = command_line_keys(cfg)
+            if settings is None:
+                keep |= _set_keys(data, asdict(SimConfig()))
+        _merge(data, extra, keep)
     obj = build(SimConfig, data, "")
     params = ModelParams(**{f.name: getattr(obj, f.name) for f in fields(ModelParams)})
-    params.strategy = plan if plan is not None else plan_from_data(plan_data, source)
+    params.strategy = plan
     check_size(params, int(obj.replicates))
     return params, int(obj.seed), int(obj.replicates)
 
 
-def plan_source(cfg: DictConfig | SimConfig) -> str:
-    """The file the run's plan comes from, for messages (``configs/strategy/sop.yaml``).
+def read_plan(
+    strategy: Any, plan_file: str = "", edits: Mapping[str, Any] | None = None
+) -> tuple[PlanParams, dict[str, Any], str]:
+    """Read the run's plan as data: ``plan_file`` if set, else the shipped plan ``strategy``.
 
-    Falls back to ``strategy=<choice>`` (or ``strategy``) outside a Hydra run.
+    Returns:
+        ``(plan, settings, source)`` as ``sim.plans.load_strategy``.
+
+    Raises:
+        ConfigError: ``strategy`` is not a shipped plan's name (a path is refused), or the
+            file cannot be used.
     """
-    plan_file = getattr(cfg, "plan_file", "")
     if plan_file:
-        return str(plan_file)
-    if not HydraConfig.initialized():
-        return "strategy"
-    runtime = HydraConfig.get().runtime
-    choice = runtime.choices.get("strategy")
-    if choice is None:
-        return "strategy"
-    for src in runtime.config_sources:
-        if src.schema == "file":
-            path = Path(src.path) / "strategy" / f"{choice}.yaml"
-            if path.is_file():
-                return display_path(path)
-    return f"strategy={choice}"
+        return load_strategy(plan_file, edits)
+    if not isinstance(strategy, str):
+        raise ConfigError(
+            f"strategy = {excerpt(strategy)}: the name of a shipped plan; allowed: "
+            f"{', '.join(available_strategies())}"
+        )
+    return load_strategy(str(shipped_plan(strategy)), edits)
+
+
+def plan_source(cfg: DictConfig | SimConfig) -> str:
+    """The file the run's plan comes from, as shown in messages and ``summary.json``.
+
+    ``configs/plans/strategies/<name>.yaml`` for a shipped plan, or the ``plan_file`` as given.
+    """
+    plan_file = str(getattr(cfg, "plan_file", "") or "")
+    if plan_file:
+        return plan_file
+    name = str(getattr(cfg, "strategy", "") or "")
+    try:
+        return display_path(shipped_plan(name))
+    except ConfigError:
+        return f"strategy={name}"
 
 
 def run_config(params: ModelParams, seed: int, replicates: int, source: str) -> dict[str, Any]:
@@ -376,8 +435,9 @@ def stop(error: BaseException | str, directory: Path | None = None) -> NoReturn:
 
 # ----------------------------------------------------------------------- the command line
 HYDRA_KEYS = ("hydra", "hydra.")
-GROUPS = ("strategy", "experiment", "calibrated")  # config groups: chosen by name, not a field
-# (``calibrated``: the folder of a ``python -m sim.calibrate`` run, added with --config-dir)
+GROUPS = ("experiment", "calibrated")  # config groups: chosen by name, not a field
+# (``calibrated``: the folder of a ``python -m sim.calibrate`` run, added with --config-dir);
+# the plan folders under configs/plans/ are data, never a group to compose
 
 
 def _field_type(schema: type, path: str) -> Any:
@@ -428,7 +488,9 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
     Every key must be a parameter of ``schema`` (with or without ``+``), every single value of
     the field's type and within its bounds (the values of a sweep are checked by their jobs, so
     a bad one fails its job only), and ``strategy`` the name of a shipped plan, in a sweep too
-    (a file of one's own is ``plan_file=PATH``, read as data).
+    (a file of one's own is ``plan_file=PATH``, read as data). A plan's values are changed
+    with ``+plan_edit.<path>=VALUE``, never as ``strategy.<path>``; the only config groups
+    are the experiments (and a calibration's ``calibrated``).
 
     Args:
         args: the command-line arguments (flags such as ``-m`` are skipped).
@@ -457,11 +519,12 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
         if key == "strategy":
             _check_strategy(override)
             continue
-        if key in GROUPS or "/" in key:  # a config group: an option's name, never a path
+        if key in GROUPS or key.startswith("hydra/"):  # a group: an option's name, not a path
             _check_option(key, override)
             continue
         if key.startswith(HYDRA_KEYS):
             continue
+        _check_plan_key(key, override)
         tp = _field_type(schema, key)
         if tp is Any:
             continue
@@ -487,6 +550,23 @@ def _check_strategy(override: Override) -> None:
                 f"strategy = {excerpt(value)}: not a shipped plan; allowed: "
                 f"{', '.join(shipped)} (a plan file of your own: plan_file=PATH)"
             )
+
+
+def _check_plan_key(key: str, override: Override) -> None:
+    """Refuse what would treat plan data as config: ``strategy.<path>``, plan folders as groups."""
+    if key.startswith("strategy."):
+        path = key.removeprefix("strategy.")
+        raise ConfigError(
+            f"{key}: strategy is the name of a shipped plan; change a value of its plan with "
+            f"+plan_edit.{path}=VALUE"
+        )
+    if "/" in key:
+        raise ConfigError(
+            f"{key}: no such config group; allowed: {', '.join(GROUPS)} (a plan is chosen with "
+            "strategy=NAME or plan_file=PATH, never composed as config)"
+        )
+    if key.startswith("plan_edit.") and not override.is_add():
+        raise ConfigError(f"{key}: write +{override.input_line} (plan_edit adds to the plan)")
 
 
 def _check_option(group: str, override: Override) -> None:

@@ -1,48 +1,51 @@
 r"""``python -m sim.experiment NAME``: run a named experiment end to end and report it.
 
-A named experiment is ``experiments/<name>.yaml``. A sweep experiment (one that sets
-``hydra.sweeper.params``) is run as the multirun ``python -m sim -m +experiment=<name>`` in a
-subprocess, into its ``hydra.sweep.dir`` (``results/<name>/``; fixed, so a re-run goes to the
-same place), then collected (``sim.collect``) into ``results/<name>/report/``, whose table is
-printed. An experiment without a sweep (``sop_vs_layered``) is handed to
-``python -m sim.compare experiment=<name>``. Examples::
+A named experiment is ``configs/experiment/<name>.yaml``, an option of the config group
+``experiment`` (``# @package _global_``, Hydra's pattern for experiments). A sweep experiment
+(one that sets ``hydra.sweeper.params``) is the multirun ``python -m sim -m
++experiment=<name>``: its jobs go to its ``hydra.sweep.dir`` (``results/<name>/``; fixed, so a
+re-run goes to the same place and skips the jobs already complete), and at the end of the
+multirun the callback ``ExperimentReport`` (``configs/config.yaml``) collects them
+(``sim.collect``) into ``results/<name>/report/`` and prints the table. An experiment without
+a sweep (``sop_vs_layered``) is the comparison ``python -m sim.compare experiment=<name>``.
+This command runs the one or the other in this process. Examples::
 
     python -m sim.experiment                         # list the experiments and their questions
-    python -m sim.experiment herd_strength
+    python -m sim.experiment herd_strength           # = python -m sim -m +experiment=herd_strength
     python -m sim.experiment herd_strength population.members=60 replicates=2 \\
         hydra.sweep.dir=/tmp/herd                    # any override goes to every job
 
 Run it from the project root: the experiments name their plan files relative to it. When some
-jobs fail, what finished is still collected and the exit code is the sweep's.
+jobs fail, what finished is still collected and the exit code is the sweep's (1).
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import runpy
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config import EXPERIMENT_DIR
 from sim.engine.validation import excerpt, one_line
-from sim.plans import ROOT
-
-CONFIG_DIR = ROOT / "configs"
 
 
 def experiment_files() -> dict[str, Path]:
-    """Name -> file of every experiment in ``experiments/``."""
+    """Name -> file of every experiment in ``configs/experiment/``."""
     return {p.stem: p for p in sorted(EXPERIMENT_DIR.glob("*.yaml"))}
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The experiment file's data, for listing it (Hydra composes it when it runs)."""
     try:
-        data = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
-    except Exception as exc:  # any YAML problem
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: not readable YAML ({' '.join(str(exc).split())})") from exc
     return data if isinstance(data, dict) else {}
 
@@ -67,44 +70,72 @@ def listing() -> str:
     return "\n".join(lines)
 
 
-def sweep_dir(name: str, overrides: Sequence[str]) -> Path | None:
-    """The experiment's ``hydra.sweep.dir`` with these overrides (None if it does not compose).
+# ----------------------------------------------------------------------- the report callback
+def collect_report(sweep_dir: Path) -> bool:
+    """Collect a finished sweep into ``<sweep_dir>/report/`` and print its table.
 
-    Sweep overrides (``a=1,2``) are left out: only the directory is wanted.
+    Returns:
+        Whether the report was written (an ``error:`` line is printed when it was not).
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from sim.collect import collect
+    from sim.outputs.sweep import SweepError
 
-    parser = OverridesParser.create()
     try:
-        plain = [o for o in overrides if not parser.parse_override(o).is_sweep_override()]
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(
-                config_name="config",
-                overrides=[f"+experiment={name}", *plain],
-                return_hydra_config=True,
-            )
-            return Path(str(cfg.hydra.sweep.dir))
-    except Exception:  # Hydra reports the problem itself when the sweep is run
-        return None
+        done = collect(sweep_dir)
+    except SweepError as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr, flush=True)
+        return False
+    print(done.markdown)
+    print(f"wrote {sweep_dir}/runs.parquet, daily.parquet and {sweep_dir}/report/", flush=True)
+    return True
 
 
-def _python_m(module: str, *args: str) -> int:
-    return subprocess.run([sys.executable, "-m", module, *args], check=False).returncode
+class ExperimentReport(Callback):
+    """At the end of a named experiment's multirun, collect its jobs into a report.
+
+    Does nothing for a plain sweep (no ``experiment.name``). Configured after the progress
+    callback in ``configs/config.yaml``; Hydra calls end hooks in reverse order, so the report
+    is written before the progress callback prints its summary and, if a job failed, exits
+    with status 1. When no job failed but nothing could be collected, exits with status 2.
+    """
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Collect ``hydra.sweep.dir`` when the multirun is a named experiment."""
+        if not OmegaConf.select(config, "experiment.name", default=""):
+            return
+        where = Path(str(config.hydra.sweep.dir))
+        if not where.is_dir():
+            return
+        if not collect_report(where) and not any(where.glob("*/error.json")):
+            raise SystemExit(2)
+
+
+# ----------------------------------------------------------------------- the command
+def _run_app(module: str, args: Sequence[str]) -> int:
+    """Run ``python -m <module> <args>`` in this process; its exit code."""
+    saved = sys.argv
+    sys.argv = [module, *args]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    finally:
+        sys.argv = saved
+    return 0
 
 
 def run(name: str, overrides: Sequence[str]) -> int:
-    """Run experiment ``name`` with ``overrides``, collect it, print its table.
+    """Run experiment ``name`` with ``overrides`` (and collect a sweep), in this process.
 
     Returns:
-        The exit code: 2 for an unknown experiment or a sweep with nothing to collect, the
-        sweep's own code if it failed, else 0.
+        The exit code: 2 for an unknown experiment or bad input, 1 if a job failed, else 0.
     """
     files = experiment_files()
     if name not in files:
         print(
-            f"error: experiment {excerpt(name)}: no such file experiments/{name}.yaml; available: "
-            f"{', '.join(files)}",
+            f"error: experiment {excerpt(name)}: no such file configs/experiment/{name}.yaml; "
+            f"available: {', '.join(files)}",
             file=sys.stderr,
         )
         return 2
@@ -114,29 +145,15 @@ def run(name: str, overrides: Sequence[str]) -> int:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     if not is_sweep(data):
-        return _python_m("sim.compare", f"experiment={name}", *overrides)
-    out = sweep_dir(name, overrides)
-    code = _python_m("sim", "-m", f"+experiment={name}", *overrides)
-    if out is None or not out.is_dir():
-        return code or 2
-    from sim.collect import collect
-    from sim.outputs.sweep import SweepError
-
-    try:
-        done = collect(out)
-    except SweepError as exc:
-        print(f"error: {one_line(exc)}", file=sys.stderr)
-        return code or 2
-    print(done.markdown)
-    print(f"wrote {out}/runs.parquet, daily.parquet and {out}/report/")
-    return code
+        return _run_app("sim.compare", [f"experiment={name}", *overrides])
+    return _run_app("sim", ["-m", f"+experiment={name}", *overrides])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m sim.experiment",
-        description="Run a named experiment (experiments/<name>.yaml) and report it; "
+        description="Run a named experiment (configs/experiment/<name>.yaml) and report it; "
         "without a name, list the experiments.",
     )
     parser.add_argument("name", nargs="?", help="the experiment's name")

@@ -1,7 +1,7 @@
 """Reading strategy plans from YAML files, without Hydra.
 
-A strategy is a plan file: ``configs/strategy/<name>.yaml`` for the shipped ones (``sop``,
-``layered``, ``bass``) or any YAML file of the same shape::
+A strategy is a plan file: ``configs/plans/strategies/<name>.yaml`` for the shipped ones
+(``sop``, ``layered``, ``bass``, ``cascade``, ``threshold``) or any YAML file of the same shape::
 
     name: my_plan
     touchpoints:
@@ -12,8 +12,11 @@ A file whose first lines say ``# @package _global_`` (like ``bass.yaml``) holds 
 under ``strategy:`` and may set other model parameters beside it (``purchase.model``);
 ``load_strategy`` returns those settings too, ``load_plan`` only the plan.
 
-The Hydra entry points read the shipped plans through the config group ``strategy`` and a
-user's file through ``plan_file=PATH``; the Mesa model and notebooks call ``load_plan``.
+Plans are data: every plan file is read here, with ``safe_yaml`` (plain data only, size and
+alias limits), and checked field by field; none is ever composed by Hydra or resolved by
+OmegaConf, so ``${...}`` in a plan is plain text. The Hydra entry points name a shipped plan
+with ``strategy=<name>`` (``shipped_plan`` refuses anything but a shipped name) and a user's
+file with ``plan_file=PATH``; the Mesa model and notebooks call ``load_plan``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sim.engine.schedule import touchpoint_spec
 from sim.engine.validation import ConfigError, build, excerpt
 
 ROOT = Path(__file__).resolve().parents[1]
-STRATEGY_DIR = ROOT / "configs" / "strategy"
+STRATEGY_DIR = ROOT / "configs" / "plans" / "strategies"  # the shipped plans
 GLOBAL_HEADER = "# @package _global_"
 MAX_BYTES = 1_000_000  # characters of a plan file
 MAX_NODES = 100_000  # values a plan file may stand for once its aliases are expanded
@@ -49,8 +52,24 @@ def safe_label(name: str, fallback: str = "run") -> str:
 
 
 def available_strategies() -> list[str]:
-    """Names of the plans shipped in ``configs/strategy/``."""
+    """Names of the plans shipped in ``configs/plans/strategies/``."""
     return sorted(p.stem for p in STRATEGY_DIR.glob("*.yaml"))
+
+
+def shipped_plan(name: str) -> Path:
+    """The file of the shipped plan ``name`` (``layered``): a name only, never a path.
+
+    Raises:
+        ConfigError: ``name`` is not one of ``available_strategies()`` (a path, ``..`` or an
+            unknown name), listing the shipped names.
+    """
+    shipped = available_strategies()
+    if str(name) not in shipped:
+        raise ConfigError(
+            f"strategy = {excerpt(name)}: not a shipped plan; allowed: {', '.join(shipped)} "
+            "(a plan file of your own: plan_file=PATH)"
+        )
+    return STRATEGY_DIR / f"{name}.yaml"
 
 
 def strategy_path(name_or_path: str) -> Path:
@@ -222,11 +241,50 @@ def _read_yaml(path: Path) -> tuple[Any, bool]:
     return data, GLOBAL_HEADER in header
 
 
-def load_strategy(name_or_path: str) -> tuple[PlanParams, dict[str, Any], str]:
+def edited(data: Any, edits: Mapping[str, Any], where: str = "plan_edit") -> Any:
+    """A copy of plan data with ``edits`` applied (``{"switches": {"shills": True}}``).
+
+    Nested mappings are merged key by key; a key of digits picks an entry of a list
+    (``{"touchpoints": {"13": {"params": {"detect_prob": 0.1}}}}``); any other value replaces
+    what is there. The result is checked like any plan (``plan_from_data``).
+
+    Raises:
+        ConfigError: an index past the end of a list, or a key into something that is not a
+            mapping or a list, naming the dotted path under ``where``.
+    """
+    if isinstance(data, list):
+        out: Any = list(data)
+        for key, value in edits.items():
+            path = f"{where}.{key}"
+            if not str(key).isdigit() or int(key) >= len(out):
+                raise ConfigError(
+                    f"{path}: not an entry of the plan; indices go from 0 to {len(out) - 1}"
+                )
+            out[int(key)] = _edit_one(out[int(key)], value, path)
+        return out
+    if isinstance(data, Mapping):
+        out = dict(data)
+        for key, value in edits.items():
+            out[key] = _edit_one(out.get(key), value, f"{where}.{key}")
+        return out
+    raise ConfigError(f"{where}: the plan holds {excerpt(data)} here, not a mapping or a list")
+
+
+def _edit_one(current: Any, value: Any, path: str) -> Any:
+    if isinstance(value, Mapping) and isinstance(current, (Mapping, list)):
+        return edited(current, value, path)
+    return value
+
+
+def load_strategy(
+    name_or_path: str, edits: Mapping[str, Any] | None = None
+) -> tuple[PlanParams, dict[str, Any], str]:
     """Read a strategy file: its plan, its other model settings, and its display path.
 
     Args:
         name_or_path: a shipped strategy's name (``sop``) or a YAML file's path.
+        edits: values of the plan to change (``edited``), applied to the plan's data before
+            it is checked (``plan_edit=`` of the command line).
 
     Returns:
         ``(plan, settings, source)``: ``settings`` is a nested mapping of model parameters the
@@ -247,11 +305,14 @@ def load_strategy(name_or_path: str) -> tuple[PlanParams, dict[str, Any], str]:
             )
         settings = {k: v for k, v in data.items() if k != "strategy"}
         data = data["strategy"]
+    if edits:
+        data = edited(data, edits)
+        return plan_from_data(data, f"{source} with plan_edit"), settings, source
     return plan_from_data(data, source), settings, source
 
 
 def load_plan(name_or_path: str) -> PlanParams:
-    """Read a plan: ``configs/strategy/<name>.yaml`` or a user's YAML file.
+    """Read a plan: ``configs/plans/strategies/<name>.yaml`` or a user's YAML file.
 
     Args:
         name_or_path: a shipped strategy's name (``sop``, ``layered``, ``bass``) or a path.

@@ -14,8 +14,10 @@ Every sample point is one engine on the same seed (common random numbers) with
 
 Writes to ``sensitivity.output`` (default ``results/sensitivity/``): ``samples.csv``,
 ``morris.csv``/``morris.png`` and/or ``sobol.csv``/``sobol.png``, ``config.yaml`` and
-``report.md``. A setting that cannot be used stops the analysis before anything runs or is
-written, with one ``error:`` line naming the file or field, and exit code 2.
+``report.md``, and Hydra's ``.hydra/`` (the composed config and the overrides), as every run.
+A setting that cannot be used stops the analysis before anything runs or is written (a
+``.hydra/`` this run created is removed), with one ``error:`` line naming the file or field,
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from sim.config import (
     SimConfig,
     check_command_line,
     plan_source,
-    report_warnings,
     run_dir,
     stop,
     to_model_params,
@@ -138,6 +139,5 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    report_warnings()
     check_command_line(SensitivityConfig)
     main()

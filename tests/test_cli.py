@@ -83,7 +83,7 @@ def test_override_by_path_reaches_the_engine_parameters():
             "population.members=300",
             "seed=3",
             "population.layer_shares=[0.1,0.2,0.7]",
-            "strategy.touchpoints.0.hour=19",
+            "+plan_edit.touchpoints.0.hour=19",
         ]
     )
     params, seed, _ = to_model_params(cfg)
@@ -127,7 +127,7 @@ def test_load_plan_by_name_and_path(tmp_path):
     assert layered.name == "layered" and len(layered.touchpoints) > 5
     assert all(isinstance(tp, TouchpointSpec) for tp in layered.touchpoints)
     copy = tmp_path / "copy.yaml"
-    copy.write_text((ROOT / "configs/strategy/layered.yaml").read_text())
+    copy.write_text((ROOT / "configs/plans/strategies/layered.yaml").read_text())
     assert load_plan(str(copy)) == layered
 
 
@@ -135,7 +135,7 @@ def test_load_strategy_returns_global_settings():
     plan, settings, source = load_strategy("bass")
     assert plan.name == "bass" and plan.touchpoints == []
     assert settings["purchase"]["model"] == "bass"
-    assert source.endswith("configs/strategy/bass.yaml")
+    assert source.endswith("configs/plans/strategies/bass.yaml")
 
 
 def test_load_plan_errors_name_file_and_field(tmp_path):
@@ -165,7 +165,7 @@ BAD_INPUTS = {
     ),
     "shipped plan day outside a short campaign": (
         lambda tmp: ["days=10"],
-        ["configs/strategy/sop.yaml", "day = 20", "from 1 to 10"],
+        ["configs/plans/strategies/sop.yaml", "day = 20", "from 1 to 10"],
     ),
     "plan file not YAML": (
         lambda tmp: [_bad_plan(tmp, "name: x\ntouchpoints: [\n")],
@@ -245,7 +245,7 @@ def test_small_run_writes_its_files(tmp_path):
         assert (run_dir / name).is_file(), name
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["config"]["seed"] == 3
-    assert summary["config"]["plan_source"] == "configs/strategy/layered.yaml"
+    assert summary["config"]["plan_source"] == "configs/plans/strategies/layered.yaml"
     assert summary["config"]["population"]["members"] == 100
     assert "layered: conversion" in r.stdout
 
@@ -354,7 +354,7 @@ def test_an_error_never_deletes_a_folder_that_existed(tmp_path):
 
 
 def test_plan_file_keeps_the_settings_its_file_makes():
-    path = ROOT / "configs" / "strategy" / "bass.yaml"
+    path = ROOT / "configs" / "plans" / "strategies" / "bass.yaml"
     params, _, _ = to_model_params(_compose([f"plan_file={path}"]))
     assert params.purchase.model == "bass"
     cfg = _compose([f"plan_file={path}", "purchase.model=logistic"])

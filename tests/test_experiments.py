@@ -1,4 +1,4 @@
-"""Named experiments (``experiments/<name>.yaml``) and their runner ``python -m sim.experiment``.
+"""Named experiments (``configs/experiment/<name>.yaml``) and ``python -m sim.experiment``.
 
 Composition is checked with Hydra's compose API (``+experiment=<name>``, the Hydra config
 included, so the sweeper's parameters can be read); every point of every sweep is built into
@@ -74,8 +74,8 @@ def test_sweep_parameters_reach_the_model():
     shills = _compose(
         [
             "+experiment=shills_exposure",
-            "strategy.switches.shills=true",
-            "++strategy.touchpoints.13.params.detect_prob=0.1",
+            "+plan_edit.switches.shills=true",
+            "+plan_edit.touchpoints.13.params.detect_prob=0.1",
         ]
     )
     params, _, _ = to_model_params(shills)
@@ -89,7 +89,7 @@ def test_plan_variants_differ_from_layered_only_in_their_entry():
     offer = next(i for i, tp in enumerate(layered) if tp.type == "offer")
     peak = offer - 1
     assert layered[peak].type == "event" and layered[peak].day == layered[offer].day == 20
-    plans = ROOT / "experiments" / "plans"
+    plans = ROOT / "configs" / "plans" / "experiments"
     expected = {
         "offer_neither": (0, 0),
         "offer_time": (48, 0),

@@ -56,7 +56,7 @@ def test_every_shipped_plan_loads_and_runs(path: Path):
 
 @pytest.mark.parametrize("name", ["sop", "layered"])
 def test_operator_plans_mirror_the_strategies(name: str):
-    """configs/plans/{sop,layered}.yaml fire exactly what configs/strategy/ fires."""
+    """configs/plans/{sop,layered}.yaml fire exactly what configs/plans/strategies/ fires."""
     mine = load(ROOT / "configs" / "plans" / f"{name}.yaml").params
     theirs = load_plan(name)
     if hasattr(theirs, "list_price_on_sale"):  # until it moves to product (issue 8)

@@ -193,7 +193,7 @@ def test_sobol_runs_and_writes_its_files(tmp_path):
     assert conv.loc["purchase.bass_p", "ST"] == pytest.approx(0.0, abs=1e-12)
     assert conv.loc["purchase.intercept", "ST"] > 0.1
     (tmp_path / "morris.csv").write_text("stale\n")  # left from an earlier Morris run
-    written = write_report(result, tmp_path, "seed: 0\n", "configs/strategy/layered.yaml")
+    written = write_report(result, tmp_path, "seed: 0\n", "configs/plans/strategies/layered.yaml")
     names = [p.name for p in written]
     assert names[-1] == "report.md"
     for name in ("samples.csv", "sobol.csv", "sobol.png", "config.yaml", "report.md"):
@@ -235,8 +235,9 @@ def test_cli_names_the_config_file_of_a_bad_space(tmp_path):
     (out / "keep.txt").write_text("an earlier file\n")
     config = tmp_path / "mine.yaml"
     config.write_text(
-        "defaults:\n  - sensitivity_base\n  - strategy: layered\n"
+        "defaults:\n  - sensitivity_base\n"
         "  - override hydra/job_logging: none\n  - _self_\n"
+        "strategy: layered\n"
         "sensitivity:\n  parameters:\n    - {name: purchase.herd, low: 4, high: 1}\n"
         f"hydra:\n  output_subdir: null\n  run:\n    dir: {out}\n"
     )
@@ -266,7 +267,12 @@ def test_cli_end_to_end_in_parallel_gives_the_same_results(tmp_path, morris_resu
     assert r.returncode == 0, r.stderr
     for name in ("samples.csv", "morris.csv", "morris.png", "config.yaml", "report.md"):
         assert (out / name).is_file(), name
-    assert not (out / ".hydra").exists() and not (out / "sobol.csv").exists()
+    assert not (out / "sobol.csv").exists()
+    # Hydra's own record of the run, as every app keeps it (the composed config, the overrides)
+    assert (out / ".hydra" / "config.yaml").is_file() and (
+        out / ".hydra" / "overrides.yaml"
+    ).is_file()
+    assert "sensitivity.n_jobs=2" in (out / ".hydra" / "overrides.yaml").read_text()
     assert "evaluated 12/12 points" in r.stdout
     assert "### Morris: `conversion_rate` (ranked by mu*)" in r.stdout
     assert "12 model runs (sample points, one engine each) x 2 replicates = 24 campaigns" in (

@@ -129,7 +129,7 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
     assert cfg.hydra.callbacks.progress._target_ == "sim.progress.SweepProgress"
     # the contract: <num>_<label><swept values>
     subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]
-    assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy.name}}${sim_swept:}"
+    assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy}}${sim_swept:}"
 
 
 # ----------------------------------------------------------------------- failures

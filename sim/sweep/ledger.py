@@ -12,6 +12,7 @@ and are not counted.
 
 from __future__ import annotations
 
+import math
 import secrets
 import sys
 import time
@@ -37,16 +38,24 @@ def count_jobs(overrides: Sequence[str], params: Mapping[str, Any] | None = None
         The number of parameter points (the product of the sweeps' lengths, ``range`` and
         ``choice`` expanded), or None if the overrides cannot be expanded that way.
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    # As the basic sweeper combines them (public API only): sweeper params first, then the
+    # command line; a later override of a key replaces an earlier one; each discrete sweep
+    # (a,b / range / choice) multiplies the count.
     lines = [f"{k}={v}" for k, v in (params or {}).items()] + list(overrides)
+    sizes: dict[str, int] = {}
     try:
-        parsed = OverridesParser.create().parse_overrides(lines)
-        batches = BasicSweeper.split_arguments(parsed, max_batch_size=None)
-    except Exception:  # another sweeper's syntax (e.g. interval()): no count
+        for override in OverridesParser.create().parse_overrides(lines):
+            if override.is_sweep_override() and not override.is_discrete_sweep():
+                return None  # another sweeper's syntax (e.g. interval()): no count
+            size = (
+                len(list(override.sweep_string_iterator())) if override.is_sweep_override() else 1
+            )
+            sizes[override.get_key_element()] = size
+    except Exception:  # text the parser refuses: Hydra reports it itself
         return None
-    return sum(len(batch) for batch in batches)
+    return math.prod(sizes.values())
 
 
 @dataclass(frozen=True)
