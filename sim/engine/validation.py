@@ -205,7 +205,7 @@ def build(cls: type, data: typing.Mapping[str, Any] | None, where: str) -> Any:
         cls: a dataclass whose fields may carry bounds metadata (``bounded``).
         data: the given values (missing ones take the defaults).
         where: the place to name in errors, e.g.
-            ``"configs/strategy/x.yaml: touchpoints[2].params"`` (empty: bare field paths).
+            ``"configs/plans/strategies/x.yaml: touchpoints[2].params"`` (empty: bare field paths).
 
     Returns:
         An instance of ``cls``.

@@ -7,7 +7,7 @@ on; ranks whom to care for (``care.top`` picks, 0: skip). Writes ``report.html``
 ``forecast.json`` to a new folder ``results/forecasts/<date>_<time>_<id>/`` (or
 ``hydra.run.dir``). Examples::
 
-    python -m sim.forecast plan=configs/strategy/layered.yaml
+    python -m sim.forecast plan=configs/plans/strategies/layered.yaml
     python -m sim.forecast plan=my_plan.yaml baseline=layered replicates=400 seed=3
     python -m sim.forecast plan=layered care.top=0          # no who-to-care-for ranking
 

@@ -1,7 +1,7 @@
 """The one place the forecast reads a plan: the plan file loader, or a shipped strategy.
 
 ``load_plan`` calls ``sim.planfile.load`` (the operator's plan file format) when that module
-exists, for any YAML file except strategies (files in ``configs/strategy/`` or starting with
+exists, for any YAML file except strategies (files in ``configs/plans/strategies/`` or starting with
 ``# @package _global_``); shipped strategy names (``sop``, ``layered``) and strategy files are
 read through ``sim.plans.load_strategy``. ``baseline_params`` puts a baseline's touchpoints on
 the plan's community, team and product, so only the touchpoints differ.
@@ -60,8 +60,8 @@ def _from_strategy(name_or_path: str) -> Plan:
 def _is_strategy(path: str) -> bool:
     """Whether ``path`` names a strategy rather than an operator's plan file.
 
-    A strategy is a shipped name, a file in ``configs/strategy/``, or a file that starts with
-    ``# @package _global_`` (the strategy format with settings).
+    A strategy is a shipped name, a file in ``configs/plans/strategies/``, or a file that
+    starts with ``# @package _global_`` (the strategy format with settings).
     """
     from sim.plans import GLOBAL_HEADER, STRATEGY_DIR
 
