@@ -485,9 +485,10 @@ def _metadata(schema: type, path: str) -> Mapping[str, Any]:
 def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
     """Check the command line's ``key=value`` overrides before Hydra composes anything.
 
-    Every key must be a parameter of ``schema`` (with or without ``+``), every single value of
-    the field's type and within its bounds (the values of a sweep are checked by their jobs, so
-    a bad one fails its job only), and ``strategy`` the name of a shipped plan, in a sweep too
+    Every key must be a parameter of ``schema`` (with or without ``+``), every value, a swept
+    one too, of the field's type and within its bounds (so a sweep with one bad value is
+    refused before any job runs; rules across fields are checked by each job, and a job that
+    breaks one fails alone), and ``strategy`` the name of a shipped plan, in a sweep too
     (a file of one's own is ``plan_file=PATH``, read as data). A plan's values are changed
     with ``+plan_edit.<path>=VALUE``, never as ``strategy.<path>``; the only config groups
     are the experiments (and a calibration's ``calibrated``).
@@ -528,8 +529,6 @@ def check_overrides(args: Sequence[str], schema: type = SimConfig) -> None:
         tp = _field_type(schema, key)
         if tp is Any:
             continue
-        if override.is_sweep_override():
-            continue  # each value of a sweep is checked by its job (a bad one fails that job)
         meta = _metadata(schema, key)
         for value in _values(override):
             if isinstance(value, str) and "${" in value:

@@ -133,12 +133,25 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
 
 
 # ----------------------------------------------------------------------- failures
-def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
+def test_out_of_range_swept_value_is_refused_before_any_job(tmp_path):
     r = _sweep(None, "population.members=60,-5", "replicates=2", "figures=false", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "population.members = -5" in errors[0], r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "results").exists()  # nothing written
+
+
+def test_job_breaking_a_cross_field_rule_fails_alone_and_exit_code_is_1(tmp_path):
+    """Each value is in range, but 10 days cut the plan (its offer is on day 20): that job
+    fails with its error recorded, the other completes."""
+    r = _sweep(
+        None, "population.members=60", "days=33,10", "replicates=2", "figures=false", cwd=tmp_path
+    )
     assert r.returncode == 1, r.stderr
     (sweep_dir,) = (tmp_path / "results" / "sweeps").iterdir()  # both jobs in one default dir
     sweep_dir = sweep_dir.relative_to(tmp_path)  # as the lines show it
-    good, bad = tmp_path / sweep_dir / "0_sop_members=60", tmp_path / sweep_dir / "1_sop_members=-5"
+    good, bad = tmp_path / sweep_dir / "0_sop_days=33", tmp_path / sweep_dir / "1_sop_days=10"
     assert _complete(good)
     record = json.loads((bad / "error.json").read_text())
     assert set(record) == {
@@ -151,22 +164,22 @@ def test_bad_value_fails_one_job_only_and_exit_code_is_1(tmp_path):
         "created",
     }
     assert (record["job"], record["num"], record["error_type"]) == (
-        "1_sop_members=-5",
+        "1_sop_days=10",
         1,
         "ConfigError",
     )
-    assert "population.members=-5" in record["overrides"]
-    assert "population.members" in record["message"] and "\n" not in record["message"]
+    assert "days=10" in record["overrides"]
+    assert "day" in record["message"] and "\n" not in record["message"]
     assert record["traceback"] == ""
     assert not any((bad / name).exists() for name in RESULTS)
     assert not list(bad.glob(".*.tmp"))
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
-    assert errors[0].startswith("error: job 1 (population.members=-5 replicates=2")
+    assert errors[0].startswith("error: job 1 (population.members=60 days=10 replicates=2")
     assert errors[0].endswith(record["message"])
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1] == (
-        f"sweep: 1 done, 1 failed (see error.json in: 1_sop_members=-5), 0 skipped -> {sweep_dir}"
+        f"sweep: 1 done, 1 failed (see error.json in: 1_sop_days=10), 0 skipped -> {sweep_dir}"
     )
     assert f"sweep: 2 jobs -> {sweep_dir}" in r.stderr
 
