@@ -119,8 +119,8 @@ def run(name: str, overrides: Sequence[str]) -> int:
     code = _python_m("sim", "-m", f"+experiment={name}", *overrides)
     if out is None or not out.is_dir():
         return code or 2
-    from sim.collect import collect
-    from sim.outputs.sweep import SweepError
+    from sim.sweep.read import SweepError
+    from sim.sweep.report import collect
 
     try:
         done = collect(out)

@@ -19,8 +19,8 @@ from factories import run_module
 from scipy import stats
 
 from sim.collect import main
-from sim.outputs.sweep import read_sweep
-from sim.outputs.sweep_fields import COLLECT_FIELD_DOCS, collect_field_doc
+from sim.sweep.fields import COLLECT_FIELD_DOCS, collect_field_doc
+from sim.sweep.read import read_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = ["strategy=sop,layered", "herd.group_weight=0.3,0.8"]

@@ -347,7 +347,7 @@ def test_engine_stays_free_of_pandas_and_matplotlib() -> None:
 
 # ----------------------------------------------------------------------- intervals and markers
 def test_share_intervals_stay_between_0_and_1_and_amounts_keep_the_t_interval():
-    from sim.outputs.summary import is_share, mean_ci95
+    from sim.outputs.intervals import is_share, mean_ci95
 
     few = [0.0, 0.04, 0.02]  # a t-interval would go below 0 here
     t_low = mean_ci95(few)["ci95"][0]

@@ -126,7 +126,7 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
         cfg = compose(config_name="config", return_hydra_config=True)
     assert cfg.hydra.launcher._target_.endswith("joblib_launcher.JoblibLauncher")
     assert cfg.hydra.launcher.n_jobs == -1  # every core
-    assert cfg.hydra.callbacks.progress._target_ == "sim.progress.SweepProgress"
+    assert cfg.hydra.callbacks.progress._target_ == "sim.sweep.progress.SweepProgress"
     # the contract: <num>_<label><swept values>
     subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]
     assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy.name}}${sim_swept:}"

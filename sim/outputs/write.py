@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import sim
 
 from .figures import plot_run
-from .groups import group_summary, groups_table
 from .metrics import replicate_metrics
+from .per_group import group_summary, groups_table
 from .summary import jsonable, summarize
 from .tables import daily_table, hourly_table
 from .trust_sources import trust_sources_summary, trust_sources_table

@@ -14,7 +14,7 @@ A multirun job (``python -m sim -m ...``) runs in its own directory
   and returns normally, so the other jobs of the sweep run and keep their results.
 
 The outcome (``DONE``, ``SKIPPED`` or ``FAILED``) is the job's return value, which the progress
-callback (``sim.progress``) records.
+callback (``sim.sweep.progress``) records.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def record_failure(job: Job, exc: BaseException) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- orphaned workers
-MAIN_PID = "SIM_SWEEP_MAIN_PID"  # host:pid of the sweep's main process (set by sim.progress)
+MAIN_PID = "SIM_SWEEP_MAIN_PID"  # host:pid of the sweep's main process (set by sim.sweep.progress)
 _watching: list[threading.Thread] = []
 
 

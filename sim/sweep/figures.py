@@ -19,10 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .figures import _finish, _save
-from .report import metric_format
-from .summary import is_share, mean_ci95
-from .sweep import DONE, Job, Sweep, value_label
+from sim.outputs.figures import _finish, _save
+from sim.outputs.formats import metric_format
+from sim.outputs.intervals import is_share, mean_ci95
+
+from .read import DONE, JobDir, Sweep, value_label
 
 CI_BAND = "band: 95% interval of the mean"
 DAILY_PANELS: tuple[tuple[str, str, str, float], ...] = (
@@ -45,7 +46,7 @@ def _order(sweep: Sweep, key: str, values: list[Any]) -> list[Any]:
     return known + [v for v in values if v not in known]
 
 
-def _groups(sweep: Sweep, jobs: list[Job], keys: list[str]) -> list[tuple[tuple, list[Job]]]:
+def _groups(sweep: Sweep, jobs: list[JobDir], keys: list[str]) -> list[tuple[tuple, list[JobDir]]]:
     """Jobs grouped by their values of ``keys``, groups in sweep order."""
     if not keys:
         return [((), jobs)]
@@ -187,7 +188,7 @@ def plot_sweep_metrics(
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(runs["job"])]
     by_job = dict(tuple(runs.groupby("job")))
 
-    def x_of(job: Job) -> Any:
+    def x_of(job: JobDir) -> Any:
         return job.params.get(x_key) if x_key else job.name
 
     xs = _order(sweep, x_key, [x_of(j) for j in jobs]) if x_key else [j.name for j in jobs]

@@ -1,26 +1,25 @@
-"""The report of a sweep: per-point means, paired differences against a baseline, failures.
+"""The tables of a sweep's report: per-point means, paired differences, failed jobs.
 
 Every parameter point (job) of a sweep gets, for each reported metric, its mean over
-replicates with a 95% t-interval (``mean_ci95``), and its paired difference against the
+replicates with a 95% interval (``mean_ci95``), and its paired difference against the
 baseline point with a 95% interval (``paired_difference``): the baseline point is the job with
 the same other swept values and the baseline's value of the baseline key (``strategy=sop``).
 Replicate ``i`` of two jobs with the same seed faces the same members, graph and draws, so the
 difference is taken replicate by replicate; jobs whose seeds or replicate indices differ from
-their baseline's are not paired, and the report says why.
+their baseline's are not paired, and the table says why.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from .formats import FORMATS, MetricFormat, general, signed_general
-from .summary import difference_columns, interval_columns, is_share
-from .sweep import DONE, FAILED, UNFINISHED, Job, Sweep, SweepError, parse_override, value_label
+from sim.outputs.intervals import difference_columns, interval_columns, is_share
+
+from .read import DONE, FAILED, JobDir, Sweep, SweepError, parse_override, value_label
 
 HEADLINE: tuple[str, ...] = (
     "conversion_rate",
@@ -50,20 +49,6 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 FAILED_COLUMNS: tuple[str, ...] = ("job", "job_num", "overrides", "error_type", "message")
 
 
-def metric_format(name: str) -> MetricFormat:
-    """The display of a metric (a general number format for columns without their own)."""
-    return FORMATS.get(name, MetricFormat(name, general, signed_general))
-
-
-def format_stat(mean: float, low: float, high: float, fmt: Callable[[float], str]) -> str:
-    """``mean [low, high]`` (``n/a`` when the mean is undefined)."""
-    if not math.isfinite(mean):
-        return "n/a"
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return fmt(mean)
-    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
-
-
 # ----------------------------------------------------------------------- the baseline
 @dataclass(frozen=True)
 class Baseline:
@@ -79,7 +64,8 @@ class Baseline:
         return f"{self.key}={value_label(self.value)}"
 
 
-def _values(sweep: Sweep, key: str) -> list[Any]:
+def swept_values(sweep: Sweep, key: str) -> list[Any]:
+    """The values of swept ``key``, in sweep order (as the jobs have them if not listed)."""
     param = next(p for p in sweep.params if p.key == key)
     if param.values:
         return list(param.values)
@@ -108,14 +94,14 @@ def resolve_baseline(sweep: Sweep, spec: str | None = None) -> Baseline | None:
         key, value = parse_override(spec)
         if key not in sweep.keys:
             raise SweepError(f"baseline {spec}: {key} is not swept; swept: {', '.join(sweep.keys)}")
-        allowed = _values(sweep, key)
+        allowed = swept_values(sweep, key)
         match = [v for v in allowed if _same(v, value)]
         if not match:
             shown = ", ".join(value_label(v) for v in allowed)
             raise SweepError(f"baseline {spec}: {key} takes the values {shown} in this sweep")
         return Baseline(key, match[0], source)
     key = "strategy" if "strategy" in sweep.keys else sweep.keys[0]
-    return Baseline(key, _values(sweep, key)[0], f"default: the first value of {key}")
+    return Baseline(key, swept_values(sweep, key)[0], f"default: the first value of {key}")
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -123,11 +109,11 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
-def _matches(job: Job, target: dict[str, Any]) -> bool:
+def _matches(job: JobDir, target: dict[str, Any]) -> bool:
     return all(_same(job.params.get(k), v) for k, v in target.items())
 
 
-def baseline_job(sweep: Sweep, job: Job, baseline: Baseline) -> tuple[Job | None, str]:
+def baseline_job(sweep: Sweep, job: JobDir, baseline: Baseline) -> tuple[JobDir | None, str]:
     """The finished job ``job`` is compared with, or None and why there is none."""
     target = {**job.params, baseline.key: baseline.value}
     candidates = [j for j in sweep.jobs if _matches(j, target)]
@@ -148,7 +134,7 @@ def _replicate_range(replicates: Sequence[int]) -> str:
     return ",".join(str(v) for v in values)
 
 
-def pairing_problem(job: Job, base: Job, mine: pd.DataFrame, theirs: pd.DataFrame) -> str:
+def pairing_problem(job: JobDir, base: JobDir, mine: pd.DataFrame, theirs: pd.DataFrame) -> str:
     """Why two finished jobs cannot be paired replicate by replicate ('' when they can)."""
     if job.seed != base.seed:
         return f"not paired: seed {job.seed} against {base.seed} of its baseline job {base.name}"
@@ -245,155 +231,3 @@ def failed_table(sweep: Sweep) -> pd.DataFrame:
         for job in sweep.with_status(FAILED)
     ]
     return pd.DataFrame(rows).reindex(columns=list(FAILED_COLUMNS))
-
-
-# ----------------------------------------------------------------------- Markdown
-def _md_table(header: list[str], body: list[list[str]]) -> list[str]:
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
-    lines.append("|" + "|".join("---" for _ in header) + "|")
-    return lines + ["| " + " | ".join(cell(c) for c in cells) + " |" for cells in body]
-
-
-def _listing(values: list[Any]) -> str:
-    return ", ".join(value_label(v) for v in values)
-
-
-def _setting(sweep: Sweep) -> str:
-    """``20 replicates of 500 members, seed 0`` from the finished jobs' summaries."""
-    done = sweep.with_status(DONE)
-    parts = []
-    for key, word in (("replicates", "replicates"), ("members", "members"), ("seed", "seed")):
-        seen = sorted({j.summary.get(key) for j in done if j.summary.get(key) is not None})
-        if seen:
-            parts.append((word, ", ".join(str(v) for v in seen)))
-    text = dict(parts)
-    out = []
-    if "replicates" in text:
-        out.append(f"{text['replicates']} replicates")
-    if "members" in text:
-        out.append(f"of {text['members']} members")
-    line = " ".join(out)
-    if "seed" in text:
-        line += f", seed {text['seed']}" if line else f"seed {text['seed']}"
-    return line
-
-
-def header_lines(sweep: Sweep, baseline: Baseline | None) -> list[str]:
-    """Title, question, what was run and swept, the job counts, and the baseline."""
-    name = sweep.experiment.get("name")
-    lines = [f"# Experiment {name}" if name else f"# Sweep {sweep.path.name}", ""]
-    if sweep.experiment.get("question"):
-        lines += [str(sweep.experiment["question"]), ""]
-    counts = {s: len(sweep.with_status(s)) for s in (DONE, FAILED, UNFINISHED)}
-    jobs = (
-        f"{len(sweep.jobs)} jobs: {counts[DONE]} finished, {counts[FAILED]} failed, "
-        f"{counts[UNFINISHED]} unfinished"
-    )
-    if sweep.not_started:
-        jobs += f", {sweep.not_started} not started (of {sweep.expected_jobs})"
-    setting = _setting(sweep)
-    lines.append(f"Sweep directory `{sweep.path}`. {jobs}." + (f" {setting}." if setting else ""))
-    if sweep.params:
-        swept = "; ".join(f"`{p.key}` ({_listing(_values(sweep, p.key))})" for p in sweep.params)
-        lines += ["", f"Swept: {swept}."]
-    if sweep.fixed:
-        lines += ["", "Fixed overrides: " + " ".join(f"`{x}`" for x in sweep.fixed) + "."]
-    for note in sweep.notes:
-        lines += ["", f"Note: {note}."]
-    if baseline is not None:
-        lines += [
-            "",
-            f"Baseline: `{baseline.text}` ({baseline.source}). Each point is compared with the "
-            f"job that has the same other swept values and `{baseline.text}`, replicate by "
-            "replicate (same seed and replicates: common random numbers).",
-        ]
-    return lines
-
-
-def report_markdown(
-    sweep: Sweep,
-    table: pd.DataFrame,
-    failed: pd.DataFrame,
-    baseline: Baseline | None,
-    metrics: Sequence[str],
-) -> str:
-    """The report as Markdown: header, means, paired differences, failed and unfinished jobs.
-
-    Args:
-        sweep: the sweep.
-        table: ``comparison_table``.
-        failed: ``failed_table``.
-        baseline: the baseline (None: no differences).
-        metrics: the reported metrics, in order.
-    """
-    lines = header_lines(sweep, baseline)
-    keys = sweep.keys
-    points = table.drop_duplicates("job")
-    at = table.set_index(["job", "metric"]) if len(table) else table
-    labels = [metric_format(m).label for m in metrics]
-    if len(points):
-        body = []
-        for _, p in points.iterrows():
-            cells = [p["job"], *[value_label(p[k]) for k in keys], str(p["replicates"])]
-            for m in metrics:
-                r = at.loc[(p["job"], m)]
-                cells.append(
-                    format_stat(r["mean"], r["ci95_low"], r["ci95_high"], metric_format(m).fmt)
-                )
-            body.append(cells)
-        lines += ["", "## Mean over replicates [95% interval]", ""]
-        lines += _md_table(["job", *keys, "replicates", *labels], body)
-    else:
-        lines += ["", "No finished job."]
-    if baseline is not None and len(points):
-        body, unpaired = [], []
-        for _, p in points.iterrows():
-            if p["pairing"] == "baseline":
-                continue
-            if p["pairing"] != "paired":
-                unpaired.append(f"- {p['job']}: {p['pairing']}")
-                continue
-            cells = [p["job"], *[value_label(p[k]) for k in keys], str(p["baseline_job"])]
-            for m in metrics:
-                r = at.loc[(p["job"], m)]
-                fmt = metric_format(m).diff_fmt
-                cells.append(
-                    format_stat(r["diff_mean"], r["diff_ci95_low"], r["diff_ci95_high"], fmt)
-                )
-            body.append(cells)
-        lines += ["", f"## Paired difference against `{baseline.text}` [95% interval]", ""]
-        if body:
-            lines += _md_table(["job", *keys, "baseline job", *labels], body)
-        else:
-            lines.append("No point could be paired with a baseline job.")
-        if unpaired:
-            lines += ["", "Not compared:", "", *unpaired]
-    lines += _failure_lines(sweep, failed)
-    return "\n".join(lines) + "\n"
-
-
-def _failure_lines(sweep: Sweep, failed: pd.DataFrame) -> list[str]:
-    unfinished = sweep.with_status(UNFINISHED)
-    if not len(failed) and not unfinished and not sweep.not_started:
-        return []
-    lines = ["", "## Failed jobs", ""]
-    if len(failed):
-        body = [
-            [r["job"], r["overrides"], r["error_type"], r["message"]] for _, r in failed.iterrows()
-        ]
-        lines += _md_table(["job", "overrides", "error", "message"], body)
-    else:
-        lines.append("None.")
-    if unfinished:
-        names = ", ".join(j.name for j in unfinished)
-        lines += [
-            "",
-            f"Unfinished jobs (neither summary.json nor error.json: running, or killed): "
-            f"{len(unfinished)} ({names}).",
-        ]
-    if sweep.not_started:
-        lines += ["", f"Jobs not started yet: {sweep.not_started} of {sweep.expected_jobs}."]
-    return lines

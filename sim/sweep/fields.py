@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .fields import field_doc
+from sim.outputs.fields import field_doc
 
 SWEPT = "{swept key}"
 FROM_REPLICATES = "{replicates.csv column}"
