@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -398,3 +399,16 @@ def test_money_fields_name_their_unit():
                 assert "money units" in doc, (table, name)
             if name == "roi":
                 assert "ratio" in doc and "100%" in doc, (table, name)
+
+
+def test_write_atomic_leaves_an_ordinary_file_and_no_temp(tmp_path) -> None:
+    from sim.outputs.write import FILE_MODE, temp_path, write_atomic
+
+    made = write_atomic(tmp_path / "a.csv", lambda p: p.write_text("x\n"))
+    assert made.read_text() == "x\n" and not list(tmp_path.glob(".*.tmp"))
+    assert made.stat().st_mode & 0o777 == FILE_MODE  # not the 0600 of a bare mkstemp
+    with pytest.raises(ZeroDivisionError):
+        write_atomic(tmp_path / "b.csv", lambda p: 1 / 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    temp = temp_path(tmp_path, "c.csv")  # named so clean_stale can tell its writer's pid
+    assert temp.name.startswith(f".c.csv.{os.getpid()}.") and temp.name.endswith(".tmp")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-import secrets
 import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,9 +145,22 @@ def end_run(run_dir: str | Path) -> None:
     (Path(run_dir) / INCOMPLETE).unlink(missing_ok=True)
 
 
-def _temp_path(run_dir: Path, name: str) -> Path:
-    """A fresh hidden name beside ``name`` (created with the usual permissions on write)."""
-    return run_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+_UMASK = os.umask(0)  # read the process's umask (set back at once)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK  # what a file opened for writing would get
+
+
+def temp_path(directory: Path, name: str) -> Path:
+    """A fresh, empty hidden file ``.<name>.<pid>.<random>.tmp`` in ``directory``.
+
+    Made by ``tempfile.mkstemp`` (a unique name, created atomically), with the permissions
+    an ordinary new file gets, so the final file does not end up private to its owner. The
+    process id in the name tells ``clean_stale`` whether its writer still runs.
+    """
+    fd, name_made = tempfile.mkstemp(suffix=".tmp", prefix=f".{name}.{os.getpid()}.", dir=directory)
+    os.close(fd)
+    os.chmod(name_made, FILE_MODE)
+    return Path(name_made)
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
@@ -163,7 +176,7 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         ``path``.
     """
     path = Path(path)
-    temp = _temp_path(path.parent, path.name)
+    temp = temp_path(path.parent, path.name)
     try:
         write(temp)
         os.replace(temp, path)
@@ -239,7 +252,7 @@ def write_run(
     try:
         names = [n for n in RUN_FILES if figures or not n.endswith(".png")]
         for name in names:
-            temps[name] = _temp_path(run_dir, name)
+            temps[name] = temp_path(run_dir, name)
             writers[name](temps[name])
         for name in names:
             os.replace(temps.pop(name), run_dir / name)
