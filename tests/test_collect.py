@@ -333,3 +333,32 @@ def test_a_folder_of_single_runs_is_refused_with_a_hint(tmp_path):
     assert "single runs" in r.stderr and "python -m sim -m" in r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in runs.iterdir()) == ["run1", "run2"]
+
+
+def test_metric_figure_draws_the_report_intervals(sweep, monkeypatch):
+    """metrics.png (seaborn) draws, for each point, the interval comparison.csv gives."""
+    import matplotlib.pyplot as plt
+
+    from sim.sweep import figures
+
+    drawn = {}
+
+    def keep(fig, path, fmt):
+        drawn["metrics" if "metrics.png" in Path(path).name else "daily"] = fig
+        return Path(path)
+
+    monkeypatch.setattr(figures, "_save", keep)
+    assert main([str(sweep), "--quiet", "--metric", "revenue,conversion_rate"]) == 0
+    table = _comparison(sweep)
+    for ax, metric, scale in zip(
+        drawn["metrics"].axes, ("revenue", "conversion_rate"), (1.0, 100.0), strict=False
+    ):
+        bars = sorted(  # an error bar with its caps: one line broken by NaN
+            (np.nanmin(line.get_ydata()), np.nanmax(line.get_ydata()))
+            for line in ax.lines
+            if np.isnan(line.get_xdata()).any()
+        )
+        rows = table[table["metric"] == metric]
+        expected = sorted(zip(rows["ci95_low"] * scale, rows["ci95_high"] * scale, strict=True))
+        assert np.ravel(bars) == pytest.approx(np.ravel(expected)), metric
+    plt.close("all")

@@ -11,13 +11,14 @@ give the panels (``daily.png``: one row per point of the others) or the x axis
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
 from sim.outputs.figures import _finish, _save
 from sim.outputs.formats import metric_format
@@ -62,21 +63,23 @@ def _label(keys: list[str], combo: tuple, short: dict[str, str]) -> str:
     return ", ".join(f"{short[k]}={value_label(v)}" for k, v in zip(keys, combo, strict=True))
 
 
-def _ci_by_day(daily: pd.DataFrame, column: str, scale: float) -> pd.DataFrame:
-    rows = {}
-    for day, values in daily.groupby("day")[column]:
-        stat = mean_ci95(values, share=scale == 100.0)  # the percent panels are shares
-        low, high = stat["ci95"]
-        rows[day] = [stat["mean"], low, high]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "lo", "hi"], dtype=float)
-    return out.sort_index() * scale
+def _labels(
+    sweep: Sweep, jobs: list[JobDir], keys: list[str], short: dict[str, str]
+) -> dict[str, str]:
+    """Job name -> the label of its values of ``keys`` (``herd=1.5``)."""
+    return {
+        j.name: _label(keys, c, short) for c, group in _groups(sweep, jobs, keys) for j in group
+    }
 
 
-def _line_ci(ax: Any, daily: pd.DataFrame, column: str, label: str, *, color: str, scale: float):
-    b = _ci_by_day(daily, column, scale)
-    marker = "." if len(b) < 12 else None
-    ax.plot(b.index, b["mean"], color=color, lw=1.8, label=label, marker=marker)
-    ax.fill_between(b.index, b["lo"], b["hi"], color=color, alpha=0.2, lw=0)
+def ci95(share: bool, scale: float = 1.0) -> Callable[[pd.Series], tuple[float, float]]:
+    """A seaborn ``errorbar``: the 95% interval of the mean (``mean_ci95``) of scaled values."""
+
+    def interval(values: pd.Series) -> tuple[float, float]:
+        low, high = mean_ci95(np.asarray(values, dtype=float) / scale, share=share)["ci95"]
+        return (_num(low) * scale, _num(high) * scale)
+
+    return interval
 
 
 def line_and_panel_keys(sweep: Sweep, line_key: str | None) -> tuple[list[str], list[str]]:
@@ -117,7 +120,10 @@ def plot_sweep_daily(
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(daily["job"])]
     rows = _groups(sweep, jobs, panel_keys)
-    by_job = dict(tuple(daily.groupby("job")))
+    lines = {
+        j.name: _label(line_keys, c, short) for c, g in _groups(sweep, jobs, line_keys) for j in g
+    }
+    line_order = list(dict.fromkeys(lines[j.name] for j in jobs))
     fig, axes = plt.subplots(
         len(rows),
         3,
@@ -126,18 +132,30 @@ def plot_sweep_daily(
         sharey="col",
         layout="constrained",
     )
-    line_values = [c for c, _ in _groups(sweep, jobs, line_keys)]
     for r, (combo, members) in enumerate(rows):
         where = _label(panel_keys, combo, short)
+        frame = daily[daily["job"].isin([j.name for j in members])]
+        frame = frame.assign(line=frame["job"].map(lines))
         for c, (column, heading, ylabel, scale) in enumerate(DAILY_PANELS):
             ax = axes[r, c]
-            for line, group in _groups(sweep, members, line_keys):
-                color = f"C{line_values.index(line) % 10}"
-                name = _label(line_keys, line, short) if line_keys else "all jobs"
-                frame = pd.concat([by_job[j.name] for j in group], ignore_index=True)
-                _line_ci(ax, frame, column, name, color=color, scale=scale)
+            sns.lineplot(
+                data=frame.assign(value=frame[column] * scale),
+                x="day",
+                y="value",
+                hue="line" if line_keys else None,
+                hue_order=line_order if line_keys else None,
+                errorbar=ci95(share=scale == 100.0, scale=scale),  # the percent panels: shares
+                marker="." if frame["day"].nunique() < 12 else None,
+                linewidth=1.8,
+                legend=r == 0 and c == 0 and bool(line_keys),
+                ax=ax,
+            )
             _finish(ax, f"{heading}: {where}" if where else heading, ylabel)
-    axes[0, 0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
+    if line_keys:
+        sns.move_legend(
+            axes[0, 0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
+            title_fontsize=8,
+        )  # fmt: skip
     if title:
         fig.suptitle(title)
     return _save(fig, path, fmt)
@@ -186,87 +204,64 @@ def plot_sweep_metrics(
         x_key, series_keys = (line_keys[0] if line_keys else None), []
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(runs["job"])]
-    by_job = dict(tuple(runs.groupby("job")))
-
-    def x_of(job: JobDir) -> Any:
-        return job.params.get(x_key) if x_key else job.name
-
-    xs = _order(sweep, x_key, [x_of(j) for j in jobs]) if x_key else [j.name for j in jobs]
-    xs = list(dict.fromkeys(xs))
+    xs = [j.params.get(x_key) for j in jobs] if x_key else [j.name for j in jobs]
+    xs = list(dict.fromkeys(_order(sweep, x_key, xs) if x_key else xs))
     numeric = _numeric(xs)
-    n = len(metrics)
-    per_row = min(n, 3)
-    nrows = math.ceil(n / per_row)
-    fig, axes = plt.subplots(
-        nrows,
-        per_row,
-        figsize=(4.4 * per_row, 0.6 + 3.4 * nrows),
-        squeeze=False,
-        layout="constrained",
+    x_of = {j.name: (j.params.get(x_key) if x_key else j.name) for j in jobs}
+    series = {
+        j.name: _label(series_keys, c, short)
+        for c, g in _groups(sweep, jobs, series_keys)
+        for j in g
+    }
+    frame = runs[runs["job"].isin(x_of)]
+    frame = frame.assign(
+        x=frame["job"].map(lambda name: x_of[name] if numeric else value_label(x_of[name])),
+        series=frame["job"].map(series),
     )
+    per_row = min(len(metrics), 3)
+    nrows = math.ceil(len(metrics) / per_row)
+    fig, axes = plt.subplots(
+        nrows, per_row, figsize=(4.4 * per_row, 0.6 + 3.4 * nrows), squeeze=False,
+        layout="constrained",
+    )  # fmt: skip
     flat = axes.ravel()
-    series = _groups(sweep, jobs, series_keys)
-    # a log axis for values >= 0 whose positive ones span 20 times or more (symlog with a 0)
-    positive = [x for x in xs if numeric and x > 0]
-    log = numeric and len(positive) > 2 and min(xs) >= 0 and max(positive) >= 20 * min(positive)
-    linthresh = min(positive) if log else 1.0
-    # side by side: series at the same x are shifted a little so their error bars stay apart
-    span = (max(xs) - min(xs) if numeric and len(xs) > 1 else 1.0) if xs else 1.0
-    step = 0.12 / max(1, len(series)) * span * (0.25 if numeric else 1.0)
-    if log:
-        step = 0.03 / max(1, len(series))  # in decades
-    for ax, metric in zip(flat, metrics, strict=False):
+    # a log axis for positive values that span 20 times or more
+    log = numeric and len(xs) > 2 and min(xs) > 0 and max(xs) >= 20 * min(xs)
+    for i, (ax, metric) in enumerate(zip(flat, metrics, strict=False)):
         scale = 100.0 if metric_format(metric).fmt(1.0).endswith("%") else 1.0
-        lowest = np.inf
-        for i, (combo, group) in enumerate(series):
-            stats = sorted(
-                (
-                    (x_of(j), mean_ci95(by_job[j.name][metric], share=is_share(metric)))
-                    for j in group
-                ),
-                key=lambda p: xs.index(p[0]),
-            )
-            pos = np.array([x if numeric else xs.index(x) for x, _ in stats], dtype=float)
-            shift = (i - (len(series) - 1) / 2) * step
-            if log:  # shift in decades; a 0 by a share of the linear part
-                pos = np.where(pos > 0, pos * 10**shift, pos + shift * linthresh)
-            else:
-                pos = pos + shift
-            mean = np.array([_num(s["mean"]) for _, s in stats]) * scale
-            low = np.array([_num(s["ci95"][0]) for _, s in stats]) * scale
-            high = np.array([_num(s["ci95"][1]) for _, s in stats]) * scale
-            lowest = min(lowest, np.nanmin(low, initial=np.inf))
-            ax.errorbar(
-                pos,
-                mean,
-                yerr=np.vstack([mean - low, high - mean]),
-                color=f"C{i % 10}",
-                marker="o",
-                ms=4,
-                lw=1.6,
-                capsize=3,
-                label=_label(series_keys, combo, short) if series_keys else None,
-            )
+        sns.pointplot(
+            data=frame.assign(value=frame[metric] * scale),
+            x="x",
+            y="value",
+            hue="series" if series_keys else None,
+            hue_order=list(dict.fromkeys(series[j.name] for j in jobs)) if series_keys else None,
+            order=None if numeric else [value_label(x) for x in xs],
+            native_scale=numeric,
+            log_scale=(True, False) if log else None,
+            dodge=0.25 if series_keys else False,  # series side by side: bars stay apart
+            errorbar=ci95(share=is_share(metric), scale=scale),
+            capsize=0.1,
+            markersize=4,
+            linewidth=1.6,
+            legend=i == 0 and bool(series_keys),
+            ax=ax,
+        )
         label = metric_format(metric).label
         ax.set_title(label, fontsize=10)
         ax.set_ylabel(f"{label} (%)" if scale == 100.0 else label)
         ax.set_xlabel(short.get(x_key, x_key) if x_key else "job")
         ax.grid(alpha=0.3)
-        if log:
-            if min(xs) > 0:
-                ax.set_xscale("log")
-            else:
-                ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
-            ax.set_xticks(xs, [value_label(v) for v in xs])
-            ax.minorticks_off()
-        if lowest >= 0:
+        if frame[metric].min() >= 0:
             ax.set_ylim(bottom=0)
         if not numeric:
-            ax.set_xticks(range(len(xs)), [value_label(v) for v in xs], rotation=20, ha="right")
-    for ax in flat[n:]:
+            ax.tick_params(axis="x", labelrotation=20)
+    for ax in flat[len(metrics) :]:
         ax.set_visible(False)
     if series_keys:
-        flat[0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
+        sns.move_legend(
+            flat[0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
+            title_fontsize=8,
+        )  # fmt: skip
     if title:
         fig.suptitle(title)
     return _save(fig, path, fmt)
