@@ -120,9 +120,7 @@ def plot_sweep_daily(
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(daily["job"])]
     rows = _groups(sweep, jobs, panel_keys)
-    lines = {
-        j.name: _label(line_keys, c, short) for c, g in _groups(sweep, jobs, line_keys) for j in g
-    }
+    lines = _labels(sweep, jobs, line_keys, short)
     line_order = list(dict.fromkeys(lines[j.name] for j in jobs))
     fig, axes = plt.subplots(
         len(rows),
@@ -169,6 +167,34 @@ def _numeric(values: list[Any]) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
+def _x_and_series_keys(sweep: Sweep, line_key: str | None) -> tuple[str | None, list[str]]:
+    """The metrics figure's x key and the keys of its series (see ``plot_sweep_metrics``)."""
+    line_keys, others = line_and_panel_keys(sweep, line_key)
+    if others:
+        return others[0], line_keys + others[1:]
+    return (line_keys[0] if line_keys else None), []
+
+
+def _x_axis(xs: list[Any], numeric: bool) -> dict[str, Any]:
+    """Seaborn's x-axis arguments: numbers on a numeric axis, others as categories.
+
+    Numbers get a log axis when they are positive and span 20 times or more; categories are
+    in sweep order.
+    """
+    if not numeric:
+        return {"order": [value_label(x) for x in xs]}
+    log = len(xs) > 2 and min(xs) > 0 and max(xs) >= 20 * min(xs)
+    return {"native_scale": True, "log_scale": (True, False) if log else None}
+
+
+def _metric_axes(ax: Any, metric: str, scale: float, xlabel: str) -> None:
+    label = metric_format(metric).label
+    ax.set_title(label, fontsize=10)
+    ax.set_ylabel(f"{label} (%)" if scale == 100.0 else label)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3)
+
+
 def plot_sweep_metrics(
     sweep: Sweep,
     runs: pd.DataFrame,
@@ -197,22 +223,13 @@ def plot_sweep_metrics(
     Returns:
         The path written.
     """
-    line_keys, others = line_and_panel_keys(sweep, line_key)
-    if others:
-        x_key, series_keys = others[0], line_keys + others[1:]
-    else:
-        x_key, series_keys = (line_keys[0] if line_keys else None), []
+    x_key, series_keys = _x_and_series_keys(sweep, line_key)
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(runs["job"])]
-    xs = [j.params.get(x_key) for j in jobs] if x_key else [j.name for j in jobs]
-    xs = list(dict.fromkeys(_order(sweep, x_key, xs) if x_key else xs))
+    x_of = {j.name: j.params.get(x_key) if x_key else j.name for j in jobs}
+    xs = list(dict.fromkeys(_order(sweep, x_key, list(x_of.values())) if x_key else x_of.values()))
     numeric = _numeric(xs)
-    x_of = {j.name: (j.params.get(x_key) if x_key else j.name) for j in jobs}
-    series = {
-        j.name: _label(series_keys, c, short)
-        for c, g in _groups(sweep, jobs, series_keys)
-        for j in g
-    }
+    series = _labels(sweep, jobs, series_keys, short)
     frame = runs[runs["job"].isin(x_of)]
     frame = frame.assign(
         x=frame["job"].map(lambda name: x_of[name] if numeric else value_label(x_of[name])),
@@ -225,20 +242,17 @@ def plot_sweep_metrics(
         layout="constrained",
     )  # fmt: skip
     flat = axes.ravel()
-    # a log axis for positive values that span 20 times or more
-    log = numeric and len(xs) > 2 and min(xs) > 0 and max(xs) >= 20 * min(xs)
+    axis = _x_axis(xs, numeric)
+    # series side by side (dodge), so their error bars stay apart
+    hue = {"hue": "series", "hue_order": list(dict.fromkeys(series.values())), "dodge": 0.25}
     for i, (ax, metric) in enumerate(zip(flat, metrics, strict=False)):
         scale = 100.0 if metric_format(metric).fmt(1.0).endswith("%") else 1.0
         sns.pointplot(
             data=frame.assign(value=frame[metric] * scale),
             x="x",
             y="value",
-            hue="series" if series_keys else None,
-            hue_order=list(dict.fromkeys(series[j.name] for j in jobs)) if series_keys else None,
-            order=None if numeric else [value_label(x) for x in xs],
-            native_scale=numeric,
-            log_scale=(True, False) if log else None,
-            dodge=0.25 if series_keys else False,  # series side by side: bars stay apart
+            **(hue if series_keys else {}),
+            **axis,
             errorbar=ci95(share=is_share(metric), scale=scale),
             capsize=0.1,
             markersize=4,
@@ -246,11 +260,7 @@ def plot_sweep_metrics(
             legend=i == 0 and bool(series_keys),
             ax=ax,
         )
-        label = metric_format(metric).label
-        ax.set_title(label, fontsize=10)
-        ax.set_ylabel(f"{label} (%)" if scale == 100.0 else label)
-        ax.set_xlabel(short.get(x_key, x_key) if x_key else "job")
-        ax.grid(alpha=0.3)
+        _metric_axes(ax, metric, scale, short.get(x_key, x_key) if x_key else "job")
         if frame[metric].min() >= 0:
             ax.set_ylim(bottom=0)
         if not numeric:
