@@ -27,6 +27,7 @@ from sim.outputs import (
     plot_comparison,
     plot_run,
     replicate_metrics,
+    stages_table,
     summarize,
     window_shares,
     write_run,
@@ -84,6 +85,27 @@ def test_daily_shape_and_documented_columns(daily: pd.DataFrame, engine: Engine)
         assert field_doc("daily.csv", column)
     for column in hourly_table(engine).columns:
         assert field_doc("hourly.csv", column)
+
+
+def test_stages_table_is_the_long_form_of_the_daily_stage_columns(
+    daily: pd.DataFrame, engine: Engine
+) -> None:
+    from sim.outputs.tables import STAGES_COLUMNS
+
+    stages = stages_table(engine)
+    assert tuple(stages.columns) == STAGES_COLUMNS
+    assert len(stages) == len(daily) * len(LAYERS) * 7
+    for column in stages.columns:
+        assert field_doc("stages.csv", column)
+    wide = stages.pivot_table(
+        index=["replicate", "day"], columns=["stage", "layer"], values="members"
+    )
+    for layer in LAYERS:
+        for k in range(7):
+            got = wide[(k, layer)].to_numpy()
+            assert (got == daily[f"stage_{k}_{layer}"].to_numpy()).all(), (k, layer)
+    per_day = stages.groupby(["replicate", "day"])["members"].sum().to_numpy()
+    assert (per_day == daily["members"].to_numpy()).all()
 
 
 def test_daily_counts_add_up(daily: pd.DataFrame) -> None:
@@ -332,6 +354,7 @@ def test_field_docs_cover_every_file() -> None:
         "groups.csv",
         "hourly.csv",
         "replicates.csv",
+        "stages.csv",
         "summary.json",
         "trust_sources.csv",
     }

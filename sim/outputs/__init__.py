@@ -2,7 +2,8 @@
 
 Built on a finished ``sim.engine.Engine``; the engine never imports this package.
 
-- ``tables``: ``hourly_table``, ``daily_table`` (one row per replicate and hour/day).
+- ``tables``: ``hourly_table``, ``daily_table`` (one row per replicate and hour/day, wide),
+  ``stages_table`` (one row per replicate, day, layer and trust stage: long).
 - ``metrics``: ``replicate_metrics`` (one row per replicate) and the window helpers.
 - ``per_group``: ``groups_table`` (one row per replicate and group), ``group_summary``.
 - ``trust_sources``: trust gained by source, replicate and layer.
@@ -23,7 +24,7 @@ from .intervals import mean_ci95, paired_difference
 from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
 from .per_group import group_summary, groups_table
 from .summary import jsonable, summarize
-from .tables import daily_table, hourly_table
+from .tables import daily_table, hourly_table, stages_table
 from .write import (
     INCOMPLETE,
     RUN_FILES,
@@ -58,6 +59,7 @@ __all__ = [
     "plot_comparison",
     "plot_run",
     "replicate_metrics",
+    "stages_table",
     "summarize",
     "window_shares",
     "write_atomic",

@@ -1,7 +1,8 @@
 """One-line meanings of the columns and keys a run writes, by file.
 
 ``FIELD_DOCS[file][field]`` is the meaning of ``field`` in ``file`` (``daily.csv``,
-``hourly.csv``, ``replicates.csv``, ``summary.json``). Generated names are documented
+``groups.csv``, ``hourly.csv``, ``replicates.csv``, ``stages.csv``, ``summary.json``,
+``trust_sources.csv``). Generated names are documented
 by their pattern (``stage_{k}_{layer}``); ``field_doc`` resolves them.
 """
 
@@ -41,7 +42,8 @@ DAILY_FIELDS: dict[str, str] = {
     "stage_{k}_{layer}": "present members of the layer (core, influence, peripheral) at stage k",
     "operator_minutes": "staff minutes spent that day",
     "money_spent": (
-        "money spent that day, money units (event prizes, shill accounts, referral rewards; not wages)"
+        "money spent that day, money units (event prizes, shill accounts, referral rewards; "
+        "not wages)"
     ),
     "cum_operator_minutes": "staff minutes so far",
     "cum_money_spent": "money spent so far (money units)",
@@ -175,11 +177,25 @@ TRUST_SOURCE_FIELDS: dict[str, str] = {
     "share": "share of the layer's total trust gain in that replicate (0..1)",
 }
 
+STAGES_FIELDS: dict[str, str] = {
+    "replicate": "replicate campaign (0-based)",
+    "day": "campaign day (1-based)",
+    "layer": "members' layer: core, influence or peripheral",
+    "stage": (
+        "trust stage k (0 does not know you, 1 wants to know you, 2 knows you, 3 understands "
+        "you, 4 is familiar, 5 bought, 6 shares you)"
+    ),
+    "members": (
+        "present members of the layer at that stage at day end (daily.csv's stage_{k}_{layer})"
+    ),
+}
+
 FIELD_DOCS: dict[str, dict[str, str]] = {
     "daily.csv": DAILY_FIELDS,
     "groups.csv": GROUP_FIELDS,
     "hourly.csv": HOURLY_FIELDS,
     "replicates.csv": REPLICATE_FIELDS,
+    "stages.csv": STAGES_FIELDS,
     "summary.json": SUMMARY_FIELDS,
     "trust_sources.csv": TRUST_SOURCE_FIELDS,
 }

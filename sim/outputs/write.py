@@ -28,7 +28,7 @@ from .figures import plot_run
 from .metrics import replicate_metrics
 from .per_group import group_summary, groups_table
 from .summary import jsonable, summarize
-from .tables import daily_table, hourly_table
+from .tables import daily_table, hourly_table, stages_table
 from .trust_sources import trust_sources_summary, trust_sources_table
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ RUN_FILES: tuple[str, ...] = (
     "hourly.csv",
     "replicates.csv",
     "run.png",
+    "stages.csv",
     "summary.json",
     "trust_sources.csv",
 )
@@ -198,7 +199,8 @@ def write_run(
     Files: ``summary.json`` (``summarize`` plus config, seed, version, git_commit,
     created), ``daily.csv`` (``daily_table``), ``hourly.csv`` (``hourly_table``),
     ``replicates.csv`` (``replicate_metrics``), ``groups.csv`` (``groups_table``: one row
-    per replicate and group), ``trust_sources.csv`` (``trust_sources_table``: trust gained
+    per replicate and group), ``stages.csv`` (``stages_table``: members by replicate, day,
+    layer and trust stage), ``trust_sources.csv`` (``trust_sources_table``: trust gained
     by source, replicate and layer) and ``run.png`` (``plot_run``).
 
     Args:
@@ -245,6 +247,7 @@ def write_run(
         "hourly.csv": lambda path: hourly_table(engine).to_csv(path, index=False),
         "replicates.csv": lambda path: metrics.to_csv(path, index=False),
         "run.png": lambda path: plot_run(daily, path, title=run_title(summary), fmt="png"),
+        "stages.csv": lambda path: stages_table(engine).to_csv(path, index=False),
         "summary.json": write_json,
         "trust_sources.csv": lambda path: sources.to_csv(path, index=False),
     }
