@@ -12,8 +12,9 @@ replicate (paired), which narrows their intervals. Examples::
 
 Writes to ``experiment.output`` (default ``results/<experiment name>/``): one subfolder per
 strategy with its run files (``sim.outputs.write_run``), ``comparison.csv`` (one row per
-strategy and metric, with the paired difference against the baseline), ``comparison.md`` (the
-table printed on screen) and ``comparison.png``.
+strategy and metric, with the paired difference against the baseline: the columns of a
+sweep's ``report/comparison.csv``, ``sim.outputs.comparison``), ``comparison.md`` (the table
+printed on screen) and ``comparison.png``.
 """
 
 from __future__ import annotations
@@ -147,7 +148,8 @@ def _run_all(
         metrics[name] = replicate_metrics(engine)
         dailies[name] = daily_table(engine)
         del engine
-    rows = comparison_rows(metrics, baseline)
+    folders = {name: strategy_dir(out, name).name for name in order}
+    rows = comparison_rows(metrics, baseline, folders)
     note = (
         f"{cfg.replicates} replicates of {cfg.population.members} members, {cfg.days} days, "
         f"seed {cfg.seed} (common random numbers across strategies)."

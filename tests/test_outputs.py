@@ -350,6 +350,7 @@ def test_write_run_failure_leaves_nothing(tmp_path, engine: Engine, monkeypatch)
 
 def test_field_docs_cover_every_file() -> None:
     assert set(FIELD_DOCS) == {
+        "comparison.csv",
         "daily.csv",
         "groups.csv",
         "hourly.csv",

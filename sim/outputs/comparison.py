@@ -9,6 +9,7 @@ their intervals (``intervals.paired_difference``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,48 +27,99 @@ METRICS: tuple[str, ...] = (
 )
 
 
-def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
-    """One row per strategy and metric: mean, 95% interval, paired difference and ratio.
+# The columns of every comparison.csv after ``job``, ``job_num`` and the compared keys (the
+# swept keys; ``strategy`` for python -m sim.compare): see ``fields.COMPARISON_FIELDS``.
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "metric",
+    "replicates",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "baseline_job",
+    "diff_mean",
+    "diff_ci95_low",
+    "diff_ci95_high",
+    "ratio",
+    "pairs",
+    "sd_paired",
+    "sd_unpaired",
+    "pairing",
+)
+
+
+def point_rows(
+    point: dict[str, Any],
+    table: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    baseline: tuple[str, pd.DataFrame | None] | None = None,
+    pairing: str = "",
+) -> list[dict[str, Any]]:
+    """The rows of one compared point (a strategy, a sweep's job): one per metric.
 
     Args:
-        metrics: strategy -> its ``replicate_metrics`` (the same replicates for all).
-        baseline: the strategy the others are compared with.
+        point: the leading columns: ``job``, ``job_num`` and the point's compared values.
+        table: the point's ``replicate_metrics`` (one row per replicate, in replicate order).
+        metrics: the columns of ``table`` to compare.
+        baseline: the baseline job's name and its table in the same replicate order (None
+            as the table: the two cannot be paired; None: no baseline at all).
+        pairing: ``baseline``, ``paired``, or why the point is not paired ('' without
+            baseline).
 
     Returns:
-        Columns: strategy, metric, replicates, mean, ci95_low, ci95_high, baseline,
-        diff_mean, diff_ci95_low, diff_ci95_high, ratio, sd_paired, sd_unpaired (the
-        difference columns are empty for the baseline itself).
+        Dicts with the leading columns and ``COMPARISON_COLUMNS``; the differences are left
+        out when there is no table to pair with.
     """
+    name, theirs = baseline if baseline is not None else (None, None)
     rows = []
-    base = metrics[baseline]
-    for name, table in metrics.items():
-        for metric in METRICS:
-            row: dict[str, Any] = {
-                "strategy": name,
-                "metric": metric,
-                "replicates": len(table),
-                **interval_columns(table[metric], share=is_share(metric)),
-                "baseline": baseline,
-            }
-            if name != baseline:
-                row |= difference_columns(table[metric], base[metric])
-            rows.append(row)
-    columns = [
-        "strategy",
-        "metric",
-        "replicates",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "baseline",
-        "diff_mean",
-        "diff_ci95_low",
-        "diff_ci95_high",
-        "ratio",
-        "sd_paired",
-        "sd_unpaired",
-    ]
-    return pd.DataFrame(rows).reindex(columns=columns)
+    for metric in metrics:
+        row: dict[str, Any] = {
+            **point,
+            "metric": metric,
+            "replicates": len(table),
+            **interval_columns(table[metric], share=is_share(metric)),
+            "baseline_job": name,
+            "pairing": pairing,
+        }
+        if theirs is not None:
+            row |= difference_columns(table[metric], theirs[metric])
+        rows.append(row)
+    return rows
+
+
+def comparison_frame(rows: list[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+    """The rows as the comparison table: ``job``, ``job_num``, ``keys``, ``COMPARISON_COLUMNS``."""
+    return pd.DataFrame(rows).reindex(columns=["job", "job_num", *keys, *COMPARISON_COLUMNS])
+
+
+def comparison_rows(
+    metrics: dict[str, pd.DataFrame], baseline: str, folders: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """``comparison.csv`` of ``python -m sim.compare``: one row per strategy and metric.
+
+    The same columns as a sweep's ``report/comparison.csv`` (a comparison is a sweep over
+    ``strategy``): mean, 95% interval, and the paired difference against the baseline, whose
+    own rows compare it with itself (a difference of 0).
+
+    Args:
+        metrics: strategy -> its ``replicate_metrics`` (the same replicates for all), the
+            baseline first.
+        baseline: the strategy the others are compared with.
+        folders: strategy -> its folder's name, the ``job`` column (default: the name).
+
+    Returns:
+        Columns ``job``, ``job_num``, ``strategy``, then ``COMPARISON_COLUMNS``.
+    """
+    folders = folders or {}
+    base = folders.get(baseline, baseline)
+    rows = []
+    for num, (name, table) in enumerate(metrics.items()):
+        point = {"job": folders.get(name, name), "job_num": num, "strategy": name}
+        pairing = "baseline" if name == baseline else "paired"
+        rows += point_rows(
+            point, table, METRICS, baseline=(base, metrics[baseline]), pairing=pairing
+        )
+    return comparison_frame(rows, ["strategy"])
 
 
 def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
@@ -78,7 +130,7 @@ def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
         title: a heading (the experiment's name).
         note: one line under the heading (replicates, members, seed).
     """
-    baseline = str(rows["baseline"].iloc[0])
+    baseline = str(rows.loc[rows["pairing"] == "baseline", "strategy"].iloc[0])
     names = list(dict.fromkeys(rows["strategy"]))
     at = rows.set_index(["strategy", "metric"])
     labels = [metric_format(m).label for m in METRICS]

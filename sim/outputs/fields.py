@@ -190,7 +190,37 @@ STAGES_FIELDS: dict[str, str] = {
     ),
 }
 
+# The columns of every comparison.csv after job, job_num and the compared keys: the same for
+# python -m sim.compare (FIELD_DOCS["comparison.csv"]) and a sweep's report (sim.sweep.fields).
+COMPARED_FIELDS: dict[str, str] = {
+    "metric": "the replicates.csv column summarised in this row",
+    "replicates": "replicates of the job",
+    "mean": "mean of the metric over the job's replicates (NaN values left out)",
+    "ci95_low": "lower end of the 95% t-interval of that mean",
+    "ci95_high": "upper end of the 95% t-interval of that mean",
+    "baseline_job": "the finished job this one is compared with (the same other swept values "
+    "and the baseline's value); empty if there is none",
+    "diff_mean": "mean paired difference job - baseline job, replicate by replicate "
+    "(0 for the baseline itself)",
+    "diff_ci95_low": "lower end of the 95% t-interval of the paired difference",
+    "diff_ci95_high": "upper end of the 95% t-interval of the paired difference",
+    "ratio": "mean / the baseline job's mean",
+    "pairs": "replicate pairs used (pairs with a NaN value are left out)",
+    "sd_paired": "standard deviation of the paired differences",
+    "sd_unpaired": "sqrt(var job + var baseline): the spread of an unpaired difference",
+    "pairing": "baseline (the baseline itself), paired, or not paired and why (another seed, "
+    "other replicates, a failed, unfinished or missing baseline job); empty without baseline",
+}
+
+COMPARISON_FIELDS: dict[str, str] = {
+    "job": "the strategy's folder in the comparison's folder (its name as a safe folder name)",
+    "job_num": "the strategy's place in the comparison (0: the baseline, run first)",
+    "strategy": "the strategy's (plan's) name",
+    **COMPARED_FIELDS,
+}
+
 FIELD_DOCS: dict[str, dict[str, str]] = {
+    "comparison.csv": COMPARISON_FIELDS,
     "daily.csv": DAILY_FIELDS,
     "groups.csv": GROUP_FIELDS,
     "hourly.csv": HOURLY_FIELDS,

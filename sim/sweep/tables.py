@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.outputs.intervals import difference_columns, interval_columns, is_share
+from sim.outputs.comparison import comparison_frame, point_rows
 
 from .read import DONE, FAILED, JobDir, Sweep, SweepError, parse_override, value_label
 
@@ -30,22 +30,6 @@ HEADLINE: tuple[str, ...] = (
     "churn_rate",
 )
 NOT_METRICS = frozenset({"job", "job_num", "seed", "replicate"})
-COMPARISON_COLUMNS: tuple[str, ...] = (
-    "metric",
-    "replicates",
-    "mean",
-    "ci95_low",
-    "ci95_high",
-    "baseline_job",
-    "diff_mean",
-    "diff_ci95_low",
-    "diff_ci95_high",
-    "ratio",
-    "pairs",
-    "sd_paired",
-    "sd_unpaired",
-    "pairing",
-)
 FAILED_COLUMNS: tuple[str, ...] = ("job", "job_num", "overrides", "error_type", "message")
 
 
@@ -196,26 +180,13 @@ def comparison_table(
         base, problem = (None, "") if baseline is None else baseline_job(sweep, job, baseline)
         if base is not None:
             problem = pairing_problem(job, base, mine, by_job[base.name])
-        theirs = by_job[base.name] if base is not None and not problem else None
         pairing = "" if baseline is None else (problem or "paired")
         if base is job:
             pairing = "baseline"
-        for metric in metrics:
-            row: dict[str, Any] = {
-                "job": job.name,
-                "job_num": job.num,
-                **job.params,
-                "metric": metric,
-                "replicates": len(mine),
-                **interval_columns(mine[metric], share=is_share(metric)),
-                "baseline_job": base.name if base is not None else None,
-                "pairing": pairing,
-            }
-            if theirs is not None:
-                row |= difference_columns(mine[metric], theirs[metric])
-            rows.append(row)
-    columns = ["job", "job_num", *sweep.keys, *COMPARISON_COLUMNS]
-    return pd.DataFrame(rows).reindex(columns=columns)
+        pair = None if base is None else (base.name, None if problem else by_job[base.name])
+        point = {"job": job.name, "job_num": job.num, **job.params}
+        rows += point_rows(point, mine, metrics, baseline=pair, pairing=pairing)
+    return comparison_frame(rows, sweep.keys)
 
 
 def failed_table(sweep: Sweep) -> pd.DataFrame:
