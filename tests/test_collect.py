@@ -134,6 +134,12 @@ def test_paired_difference_equals_a_hand_computation(sweep):
     assert base["diff_mean"] == 0 and base["diff_ci95_low"] == base["diff_ci95_high"] == 0
     headline = {"conversion_rate", "peak48_share", "revenue", "cost", "roi", "churn_rate"}
     assert set(table["metric"]) == headline
+    shares = table[table["metric"].str.endswith(("_rate", "_share"))]
+    assert (shares["diff_ci95_low"].dropna() >= -1).all()
+    assert (shares["diff_ci95_high"].dropna() <= 1).all()
+    amounts = table[table["metric"].isin(["revenue", "cost"])]
+    assert (amounts["ci95_low"] >= 0).all()
+    assert (table.loc[table["metric"] == "roi", "ci95_low"] >= -1).all()
 
 
 def test_baseline_and_metrics_can_be_chosen(sweep):

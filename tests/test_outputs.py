@@ -260,6 +260,34 @@ def test_mean_ci95() -> None:
     assert mean_ci95(np.array([2.0, 2.0]))["ci95"] == [2.0, 2.0]
 
 
+def test_intervals_stay_within_the_bounds_of_what_they_estimate() -> None:
+    from sim.outputs.intervals import (
+        difference_bounds,
+        difference_columns,
+        interval_columns,
+        metric_bounds,
+    )
+
+    revenue = [0.0, 0.0, 900.0]  # three replicates: t-interval reaches below 0
+    free = mean_ci95(revenue)["ci95"]
+    assert free[0] < 0
+    cut = interval_columns(revenue, "revenue")
+    assert cut["ci95_low"] == 0.0 and cut["ci95_high"] == free[1]
+    assert interval_columns([-3.0, 4.0, 8.0], "roi")["ci95_low"] == -1.0
+    a, b = [0.9, 0.1, 0.8], [0.1, 0.9, 0.2]  # shares: a difference of +-0.8 each
+    assert paired_difference(a, b)["ci95"][1] > 1.0
+    diff = difference_columns(a, b, "conversion_rate")
+    assert diff["diff_ci95_low"] == -1.0 and diff["diff_ci95_high"] == 1.0
+    assert diff["diff_mean"] == pytest.approx(np.mean(a) - np.mean(b))
+    # away from the bounds nothing moves
+    assert (
+        interval_columns([5.0, 6.0, 7.0], "revenue")["ci95_low"]
+        == mean_ci95([5.0, 6.0, 7.0])["ci95"][0]
+    )
+    assert metric_bounds("conversion_rate") == (0.0, 1.0) and metric_bounds("x")[0] < -1e300
+    assert difference_bounds("revenue")[0] < -1e300
+
+
 def test_paired_difference() -> None:
     rng = np.random.default_rng(0)
     base = rng.normal(10, 3, size=40)

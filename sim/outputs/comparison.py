@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .formats import format_stat, md_table, metric_format
-from .intervals import difference_columns, interval_columns, is_share
+from .intervals import difference_columns, interval_columns
 
 METRICS: tuple[str, ...] = (
     "conversion_rate",
@@ -77,12 +77,12 @@ def point_rows(
             **point,
             "metric": metric,
             "replicates": len(table),
-            **interval_columns(table[metric], share=is_share(metric)),
+            **interval_columns(table[metric], metric),
             "baseline_job": name,
             "pairing": pairing,
         }
         if theirs is not None:
-            row |= difference_columns(table[metric], theirs[metric])
+            row |= difference_columns(table[metric], theirs[metric], metric)
         rows.append(row)
     return rows
 

@@ -14,7 +14,7 @@ from sim.engine import LAYERS
 
 _CI = (
     " ({mean, ci95}: mean over replicates and its 95% interval: a t-interval, for shares taken "
-    "on the logit scale so it stays within 0-1)"
+    "on the logit scale so it stays within 0-1; revenue's is cut at 0, ROI's at -1)"
 )
 
 _STAGES = (
@@ -196,14 +196,21 @@ COMPARED_FIELDS: dict[str, str] = {
     "metric": "the replicates.csv column summarised in this row",
     "replicates": "replicates of the job",
     "mean": "mean of the metric over the job's replicates (NaN values left out)",
-    "ci95_low": "lower end of the 95% t-interval of that mean",
-    "ci95_high": "upper end of the 95% t-interval of that mean",
+    "ci95_low": (
+        "lower end of the 95% interval of that mean (a t-interval, for shares on the logit "
+        "scale; cut at what the metric can take: 0 for counts and amounts, -100% for ROI)"
+    ),
+    "ci95_high": "upper end of that interval (at most 100% for shares)",
     "baseline_job": "the finished job this one is compared with (the same other swept values "
     "and the baseline's value); empty if there is none",
     "diff_mean": "mean paired difference job - baseline job, replicate by replicate "
     "(0 for the baseline itself)",
-    "diff_ci95_low": "lower end of the 95% t-interval of the paired difference",
-    "diff_ci95_high": "upper end of the 95% t-interval of the paired difference",
+    "diff_ci95_low": (
+        "lower end of the 95% t-interval of the paired difference (at least -100 pp for shares)"
+    ),
+    "diff_ci95_high": (
+        "upper end of the 95% t-interval of the paired difference (at most +100 pp for shares)"
+    ),
     "ratio": "mean / the baseline job's mean",
     "pairs": "replicate pairs used (pairs with a NaN value are left out)",
     "sd_paired": "standard deviation of the paired differences",

@@ -8,6 +8,10 @@ independent campaigns, so the interval describes uncertainty in the *expected* o
 strategy, not the spread of single campaigns (the figures show that spread as a band of their
 own, named in their legends). Paired differences are t-intervals of the replicate-by-replicate
 differences (common random numbers: the same seed faces the same members and draws).
+
+Intervals respect the bounds of what they estimate (``metric_bounds``, ``difference_bounds``):
+with few replicates a t-interval can reach below a revenue of 0 or a difference of shares
+beyond +-100 pp; it is cut at the bound (the mean always lies inside).
 """
 
 from __future__ import annotations
@@ -42,6 +46,49 @@ def is_share(metric: str) -> bool:
     return metric.startswith(SHARE_PREFIXES) or metric.endswith(SHARE_SUFFIXES)
 
 
+UNBOUNDED: tuple[float, float] = (-math.inf, math.inf)
+# per-replicate metrics that cannot be negative (counts, amounts, days); ROI is at least -1
+NON_NEGATIVE = frozenset(
+    {
+        "members_ever",
+        "buyers",
+        "offer_window_day",
+        "days_to_first_purchase",
+        "revenue",
+        "staff_minutes",
+        "money_spent",
+        "cost",
+        "cost_per_buyer",
+        "active_final",
+        "active_last_day",
+    }
+)
+
+
+def metric_bounds(metric: str) -> tuple[float, float]:
+    """The values a metric can take: [0, 1] for shares, ROI >= -1, counts and amounts >= 0.
+
+    A metric not known here is unbounded.
+    """
+    if is_share(metric):
+        return (0.0, 1.0)
+    if metric == "roi":
+        return (-1.0, math.inf)
+    return (0.0, math.inf) if metric in NON_NEGATIVE else UNBOUNDED
+
+
+def difference_bounds(metric: str) -> tuple[float, float]:
+    """The values a difference of two values of ``metric`` can take (+-1 for shares)."""
+    return (-1.0, 1.0) if is_share(metric) else UNBOUNDED
+
+
+def _clip(ci: list[float | None], bounds: tuple[float, float]) -> list[float | None]:
+    low, high = ci
+    if low is None or high is None:
+        return ci
+    return [max(low, bounds[0]), min(high, bounds[1])]
+
+
 def _interval(x: np.ndarray, share: bool = False) -> tuple[float | None, list[float | None]]:
     """Mean and 95% interval of finite values (degenerate for one value, None for none)."""
     n = x.size
@@ -68,7 +115,10 @@ def _expit(x: float) -> float:
 
 
 def mean_ci95(
-    values: Iterable[float] | np.ndarray | pd.Series, *, share: bool = False
+    values: Iterable[float] | np.ndarray | pd.Series,
+    *,
+    share: bool = False,
+    bounds: tuple[float, float] = UNBOUNDED,
 ) -> dict[str, Any]:
     """Mean and 95% interval over replicates.
 
@@ -78,17 +128,22 @@ def mean_ci95(
         values: one value per replicate.
         share: the values are shares between 0 and 1: the interval is a logit-scale
             t-interval, inside [0, 1] (else a Student-t interval).
+        bounds: the values the mean can take (``metric_bounds``): the interval is cut to
+            them (a t-interval of few replicates can reach below a revenue of 0).
 
     Returns:
         ``{"mean": m, "ci95": [lo, hi]}``; with one value the interval is ``[m, m]``, with
         no finite value everything is None.
     """
     mean, ci = _interval(finite(values), share)
-    return {"mean": mean, "ci95": ci}
+    return {"mean": mean, "ci95": _clip(ci, bounds)}
 
 
 def paired_difference(
-    a: Iterable[float] | np.ndarray | pd.Series, b: Iterable[float] | np.ndarray | pd.Series
+    a: Iterable[float] | np.ndarray | pd.Series,
+    b: Iterable[float] | np.ndarray | pd.Series,
+    *,
+    bounds: tuple[float, float] = UNBOUNDED,
 ) -> dict[str, Any]:
     """Difference a - b of two strategies run on the same seeds (common random numbers).
 
@@ -98,6 +153,8 @@ def paired_difference(
     Args:
         a: one value per replicate for the first strategy.
         b: the same metric, same replicates, for the second strategy.
+        bounds: the values the difference can take (``difference_bounds``: +-1 for shares);
+            the interval is cut to them.
 
     Returns:
         ``mean`` (mean of a - b), ``ci95`` (t-interval of the paired differences), ``n``
@@ -115,6 +172,7 @@ def paired_difference(
     x, y = x[keep], y[keep]
     d = x - y
     mean, ci = _interval(d)
+    ci = _clip(ci, bounds)
     n = int(d.size)
     sd_paired = float(d.std(ddof=1)) if n > 1 else None
     sd_unpaired = float(math.sqrt(x.var(ddof=1) + y.var(ddof=1))) if n > 1 else None
@@ -132,10 +190,13 @@ def _number(x: float | None) -> float:
 
 
 def interval_columns(
-    values: Iterable[float] | np.ndarray | pd.Series, *, share: bool = False
+    values: Iterable[float] | np.ndarray | pd.Series, metric: str
 ) -> dict[str, float]:
-    """``mean``, ``ci95_low``, ``ci95_high`` of ``mean_ci95`` as table columns (NaN if none)."""
-    stat = mean_ci95(values, share=share)
+    """``mean``, ``ci95_low``, ``ci95_high`` of ``mean_ci95`` as table columns (NaN if none).
+
+    The interval of ``metric`` is a share's where it is one, inside the metric's bounds.
+    """
+    stat = mean_ci95(values, share=is_share(metric), bounds=metric_bounds(metric))
     low, high = stat["ci95"]
     return {"mean": _number(stat["mean"]), "ci95_low": _number(low), "ci95_high": _number(high)}
 
@@ -143,15 +204,18 @@ def interval_columns(
 def difference_columns(
     values: Iterable[float] | np.ndarray | pd.Series,
     baseline: Iterable[float] | np.ndarray | pd.Series,
+    metric: str,
 ) -> dict[str, float | int]:
-    """The paired difference against a baseline as table columns.
+    """The paired difference of ``metric`` against a baseline as table columns.
+
+    The interval stays inside the bounds of a difference (``difference_bounds``).
 
     Returns:
         ``diff_mean``, ``diff_ci95_low``, ``diff_ci95_high`` (``paired_difference``),
         ``ratio`` (mean over the baseline's mean; NaN if that is 0), ``pairs``,
         ``sd_paired`` and ``sd_unpaired``.
     """
-    diff = paired_difference(values, baseline)
+    diff = paired_difference(values, baseline, bounds=difference_bounds(metric))
     mean, base_mean = _number(mean_ci95(values)["mean"]), _number(mean_ci95(baseline)["mean"])
     low, high = diff["ci95"]
     return {

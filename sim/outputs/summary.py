@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.engine import LAYERS
 
-from .intervals import finite, mean_ci95
+from .intervals import finite, mean_ci95, metric_bounds
 from .metrics import replicate_metrics
 
 if TYPE_CHECKING:
@@ -67,11 +67,11 @@ def summarize(engine: Engine, metrics: pd.DataFrame | None = None) -> dict[str, 
             int(Counter(days.astype(int)).most_common(1)[0][0]) if len(days) else None
         ),
         "days_to_first_purchase": _mean(m["days_to_first_purchase"]),
-        "revenue": mean_ci95(m["revenue"]),
+        "revenue": mean_ci95(m["revenue"], bounds=metric_bounds("revenue")),
         "cost": _mean(m["cost"]),
         "staff_minutes": _mean(m["staff_minutes"]),
         "money_spent": _mean(m["money_spent"]),
-        "roi": mean_ci95(m["roi"]),
+        "roi": mean_ci95(m["roi"], bounds=metric_bounds("roi")),
         "cost_per_buyer": _mean(m["cost_per_buyer"]),
         "churn_rate": mean_ci95(m["churn_rate"], share=True),
         "dormant_share": _mean(m["dormant_share"]),

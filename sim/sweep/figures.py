@@ -22,7 +22,7 @@ import seaborn as sns
 
 from sim.outputs.figures import _finish, _save
 from sim.outputs.formats import metric_format
-from sim.outputs.intervals import is_share, mean_ci95
+from sim.outputs.intervals import is_share, mean_ci95, metric_bounds
 
 from .read import DONE, JobDir, Sweep, value_label
 
@@ -72,11 +72,17 @@ def _labels(
     }
 
 
-def ci95(share: bool, scale: float = 1.0) -> Callable[[pd.Series], tuple[float, float]]:
-    """A seaborn ``errorbar``: the 95% interval of the mean (``mean_ci95``) of scaled values."""
+def ci95(
+    share: bool, scale: float = 1.0, bounds: tuple[float, float] = (0.0, np.inf)
+) -> Callable[[pd.Series], tuple[float, float]]:
+    """A seaborn ``errorbar``: the 95% interval of the mean (``mean_ci95``) of scaled values.
+
+    ``bounds`` are those of the unscaled values (the daily panels' counts are >= 0).
+    """
 
     def interval(values: pd.Series) -> tuple[float, float]:
-        low, high = mean_ci95(np.asarray(values, dtype=float) / scale, share=share)["ci95"]
+        x = np.asarray(values, dtype=float) / scale
+        low, high = mean_ci95(x, share=share, bounds=bounds)["ci95"]
         return (_num(low) * scale, _num(high) * scale)
 
     return interval
@@ -253,7 +259,7 @@ def plot_sweep_metrics(
             y="value",
             **(hue if series_keys else {}),
             **axis,
-            errorbar=ci95(share=is_share(metric), scale=scale),
+            errorbar=ci95(is_share(metric), scale, metric_bounds(metric)),
             capsize=0.1,
             markersize=4,
             linewidth=1.6,
