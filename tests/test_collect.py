@@ -353,7 +353,7 @@ def test_metric_figure_draws_the_report_intervals(sweep, monkeypatch):
         drawn["metrics" if "metrics.png" in Path(path).name else "daily"] = fig
         return Path(path)
 
-    monkeypatch.setattr(figures, "_save", keep)
+    monkeypatch.setattr(figures, "save_figure", keep)
     assert main([str(sweep), "--quiet", "--metric", "revenue,conversion_rate"]) == 0
     table = _comparison(sweep)
     for ax, metric, scale in zip(

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from sim.outputs.figures import _finish, _save
+from sim.outputs.figures import finish_axes, save_figure
 from sim.outputs.formats import metric_format
 from sim.outputs.intervals import is_share, mean_ci95, metric_bounds
 
@@ -154,7 +154,7 @@ def plot_sweep_daily(
                 legend=r == 0 and c == 0 and bool(line_keys),
                 ax=ax,
             )
-            _finish(ax, f"{heading}: {where}" if where else heading, ylabel)
+            finish_axes(ax, f"{heading}: {where}" if where else heading, ylabel)
     if line_keys:
         sns.move_legend(
             axes[0, 0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
@@ -162,7 +162,7 @@ def plot_sweep_daily(
         )  # fmt: skip
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)
 
 
 def _num(x: Any) -> float:
@@ -280,4 +280,4 @@ def plot_sweep_metrics(
         )  # fmt: skip
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)
