@@ -74,8 +74,9 @@ def prepare(cfg: DictConfig) -> Run:
 
 def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
     """Run the engine, write the run's files (``summary.json`` last) and print its result."""
-    from sim.compare import format_stat  # pandas and matplotlib: only once the input is good
+    # pandas and matplotlib: only once the input is good
     from sim.outputs import begin_run, end_run, mean_ci95, replicate_metrics, write_run
+    from sim.outputs.formats import format_stat
 
     begin_run(out)
     engine.run()

@@ -28,127 +28,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-
-import pandas as pd
 
 from sim.engine.validation import one_line
-from sim.outputs.report import (
-    HEADLINE,
-    Baseline,
-    check_metrics,
-    comparison_table,
-    failed_table,
-    report_markdown,
-    resolve_baseline,
-)
-from sim.outputs.sweep import (
-    DONE,
-    FAILED,
-    REPORT_DIR,
-    UNFINISHED,
-    Sweep,
-    SweepError,
-    collect_frames,
-    read_sweep,
-)
-from sim.outputs.sweep_figures import plot_sweep_daily, plot_sweep_metrics
-from sim.outputs.write import write_atomic
-
-
-@dataclass
-class Collected:
-    """What ``collect`` read and wrote."""
-
-    sweep: Sweep
-    baseline: Baseline | None
-    table: pd.DataFrame
-    markdown: str
-    written: list[Path]
-
-
-def _metrics(chosen: Sequence[str] | None) -> list[str]:
-    if not chosen:
-        return list(HEADLINE)
-    return [m.strip() for text in chosen for m in str(text).split(",") if m.strip()]
-
-
-def collect(
-    directory: str | Path,
-    baseline: str | None = None,
-    metrics: Sequence[str] | None = None,
-    *,
-    figures: bool = True,
-) -> Collected:
-    """Collect a sweep directory into its parquet tables and ``report/``.
-
-    Args:
-        directory: the sweep directory.
-        baseline: ``key=value`` of a swept parameter (default: the experiment's baseline, else
-            the first value of ``strategy`` if swept, else of the first swept parameter).
-        metrics: per-replicate columns to report (default ``report.HEADLINE``).
-        figures: draw ``daily.png`` and ``metrics.png``.
-
-    Returns:
-        The sweep, the baseline, the comparison table, the Markdown report and the files.
-
-    Raises:
-        SweepError: the directory cannot be collected, or a bad baseline or metric; nothing is
-            written then.
-    """
-    sweep = read_sweep(directory)
-    runs, daily = collect_frames(sweep)
-    if not sweep.with_status(DONE):
-        raise SweepError(
-            f"{sweep.path}: no finished job to collect ({_state(sweep)}; a job with only "
-            ".hydra/ is still running or was killed)"
-        )
-    chosen = check_metrics(runs, sweep, _metrics(metrics))
-    base = resolve_baseline(sweep, baseline)
-    table = comparison_table(sweep, runs, base, chosen)
-    failed = failed_table(sweep)
-    text = report_markdown(sweep, table, failed, base, chosen)
-
-    root, report = sweep.path, sweep.path / REPORT_DIR
-    report.mkdir(exist_ok=True)
-    written = [
-        write_atomic(root / "runs.parquet", lambda p: runs.to_parquet(p, index=False)),
-        write_atomic(root / "daily.parquet", lambda p: daily.to_parquet(p, index=False)),
-        write_atomic(report / "comparison.csv", lambda p: table.to_csv(p, index=False)),
-        write_atomic(report / "failed.csv", lambda p: failed.to_csv(p, index=False)),
-        write_atomic(report / "comparison.md", lambda p: p.write_text(text, encoding="utf-8")),
-    ]
-    if figures:
-        title = str(sweep.experiment.get("name") or sweep.path.name)
-        key = base.key if base else None
-        written += [
-            write_atomic(
-                report / "daily.png",
-                lambda p: plot_sweep_daily(sweep, daily, p, line_key=key, title=title, fmt="png"),
-            ),
-            write_atomic(
-                report / "metrics.png",
-                lambda p: plot_sweep_metrics(
-                    sweep, runs, chosen, p, line_key=key, title=title, fmt="png"
-                ),
-            ),
-        ]
-    return Collected(sweep, base, table, text, written)
-
-
-def _state(sweep: Sweep) -> str:
-    parts = []
-    for status, word in ((FAILED, "failed"), (UNFINISHED, "unfinished")):
-        jobs = sweep.with_status(status)
-        if jobs:
-            names = ", ".join(j.name for j in jobs[:5]) + (", ..." if len(jobs) > 5 else "")
-            parts.append(f"{len(jobs)} {word}: {names}")
-    failed = sweep.with_status(FAILED)
-    if failed and failed[0].error.get("message"):
-        first = failed[0]
-        parts.append(f"{first.name}: {first.error.get('error_type')}: {first.error['message']}")
-    return "; ".join(parts) or "no job has finished"
+from sim.sweep.read import DONE, FAILED, UNFINISHED, SweepError
+from sim.sweep.report import collect, state_text
+from sim.sweep.tables import HEADLINE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if incomplete or sweep.not_started:
         print(
             f"warning: {sweep.path}: collected {len(sweep.with_status(DONE))} finished jobs; "
-            f"{_state(sweep)}"
+            f"{state_text(sweep)}"
             + (f"; {sweep.not_started} not started" if sweep.not_started else ""),
             file=sys.stderr,
         )

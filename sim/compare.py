@@ -12,18 +12,15 @@ replicate (paired), which narrows their intervals. Examples::
 
 Writes to ``experiment.output`` (default ``results/<experiment name>/``): one subfolder per
 strategy with its run files (``sim.outputs.write_run``), ``comparison.csv`` (one row per
-strategy and metric, with the paired difference against the baseline), ``comparison.md`` (the
-table printed on screen) and ``comparison.png``.
+strategy and metric, with the paired difference against the baseline: the columns of a
+sweep's ``report/comparison.csv``, ``sim.outputs.comparison``), ``comparison.md`` (the table
+printed on screen) and ``comparison.png``.
 """
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import hydra
 import pandas as pd
@@ -43,147 +40,7 @@ from sim.config import (
 from sim.engine import ConfigError, Engine
 from sim.engine.graph import GraphInputError
 from sim.engine.validation import excerpt
-from sim.outputs.formats import (
-    MONEY,
-    money,
-    pct,
-    pct_ratio,
-    pp,
-    signed_money,
-    signed_pct_ratio,
-)
 from sim.plans import load_strategy, safe_label
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A column of ``replicate_metrics`` shown in the comparison."""
-
-    column: str
-    label: str
-    fmt: Callable[[float], str]
-    diff_fmt: Callable[[float], str]
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric("conversion_rate", "Conversion", pct, pp),
-    Metric("peak48_share", "Peak-48h share", pct, pp),
-    Metric("offer_window_share", "Offer-window share", pct, pp),
-    Metric("revenue", f"Revenue ({MONEY})", money, signed_money),
-    Metric("cost", f"Cost ({MONEY})", money, signed_money),
-    Metric("roi", "ROI (% of cost)", pct_ratio, signed_pct_ratio),
-)
-
-
-def _num(x: Any) -> float:
-    return float("nan") if x is None else float(x)
-
-
-def format_stat(stat: dict[str, Any], fmt: Callable[[float], str]) -> str:
-    """``mean [low, high]`` of a ``mean_ci95``-style dict (``n/a`` when undefined)."""
-    mean = _num(stat.get("mean"))
-    if not math.isfinite(mean):
-        return "n/a"
-    low, high = (_num(v) for v in (stat.get("ci95") or [None, None]))
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return fmt(mean)
-    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
-
-
-# ----------------------------------------------------------------------- the table
-def comparison_rows(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
-    """One row per strategy and metric: mean, 95% interval, paired difference and ratio.
-
-    Args:
-        metrics: strategy -> its ``replicate_metrics`` (the same replicates for all).
-        baseline: the strategy the others are compared with.
-
-    Returns:
-        Columns: strategy, metric, replicates, mean, ci95_low, ci95_high, baseline,
-        diff_mean, diff_ci95_low, diff_ci95_high, ratio, sd_paired, sd_unpaired (the
-        difference columns are empty for the baseline itself).
-    """
-    from sim.outputs.summary import difference_columns, interval_columns, is_share
-
-    rows = []
-    base = metrics[baseline]
-    for name, table in metrics.items():
-        for m in METRICS:
-            row: dict[str, Any] = {
-                "strategy": name,
-                "metric": m.column,
-                "replicates": len(table),
-                **interval_columns(table[m.column], share=is_share(m.column)),
-                "baseline": baseline,
-            }
-            if name != baseline:
-                row |= difference_columns(table[m.column], base[m.column])
-            rows.append(row)
-    columns = [
-        "strategy",
-        "metric",
-        "replicates",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "baseline",
-        "diff_mean",
-        "diff_ci95_low",
-        "diff_ci95_high",
-        "ratio",
-        "sd_paired",
-        "sd_unpaired",
-    ]
-    return pd.DataFrame(rows).reindex(columns=columns)
-
-
-def _md_table(header: list[str], body: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(cells) + " |" for cells in body]
-
-
-def comparison_markdown(rows: pd.DataFrame, title: str, note: str) -> str:
-    """The comparison as Markdown: strategies with 95% intervals, then paired differences.
-
-    Args:
-        rows: the output of ``comparison_rows``.
-        title: a heading (the experiment's name).
-        note: one line under the heading (replicates, members, seed).
-    """
-    baseline = str(rows["baseline"].iloc[0])
-    names = list(dict.fromkeys(rows["strategy"]))
-    at = rows.set_index(["strategy", "metric"])
-    body = []
-    for name in names:
-        cells = [name]
-        for m in METRICS:
-            r = at.loc[(name, m.column)]
-            stat = {"mean": r["mean"], "ci95": [r["ci95_low"], r["ci95_high"]]}
-            cells.append(format_stat(stat, m.fmt))
-        body.append(cells)
-    lines = [f"# {title}", "", note, "", "Mean over replicates [95% interval].", ""]
-    lines += _md_table(["Strategy"] + [m.label for m in METRICS], body)
-    others = [n for n in names if n != baseline]
-    if others:
-        header = ["Metric"]
-        for name in others:
-            header += [f"{name} - {baseline} (paired)", f"{name} / {baseline}"]
-        body = []
-        for m in METRICS:
-            cells = [m.label]
-            for name in others:
-                r = at.loc[(name, m.column)]
-                stat = {"mean": r["diff_mean"], "ci95": [r["diff_ci95_low"], r["diff_ci95_high"]]}
-                ratio = r["ratio"]
-                cells += [
-                    format_stat(stat, m.diff_fmt),
-                    f"{ratio:.2f}x" if math.isfinite(ratio) else "n/a",
-                ]
-            body.append(cells)
-        intro = f"Paired differences against {baseline} (same seeds, replicate by replicate)."
-        lines += ["", intro]
-        lines += ["", *_md_table(header, body)]
-    return "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------------- the app
@@ -279,6 +136,7 @@ def _run_all(
 ) -> None:
     """Run every strategy, write its folder, then the comparison files."""
     from sim.outputs import daily_table, plot_comparison, replicate_metrics, write_atomic, write_run
+    from sim.outputs.comparison import comparison_markdown, comparison_rows
 
     metrics: dict[str, pd.DataFrame] = {}
     dailies: dict[str, pd.DataFrame] = {}
@@ -290,7 +148,8 @@ def _run_all(
         metrics[name] = replicate_metrics(engine)
         dailies[name] = daily_table(engine)
         del engine
-    rows = comparison_rows(metrics, baseline)
+    folders = {name: strategy_dir(out, name).name for name in order}
+    rows = comparison_rows(metrics, baseline, folders)
     note = (
         f"{cfg.replicates} replicates of {cfg.population.members} members, {cfg.days} days, "
         f"seed {cfg.seed} (common random numbers across strategies)."

@@ -33,7 +33,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
-from sim.analysis.sensitivity import Plan, SensitivitySettings, prepare
+from sim.analysis.gsa import Plan, SensitivitySettings, prepare
 from sim.config import (
     SimConfig,
     check_command_line,
@@ -117,8 +117,8 @@ def main(cfg: DictConfig) -> None:
         plan = build_plan(cfg)
     except (ConfigError, GraphInputError) as exc:
         stop(exc, out)
-    from sim.analysis.sensitivity import run
-    from sim.analysis.sensitivity_report import ranked_markdown, write_report
+    from sim.analysis.gsa import run
+    from sim.analysis.gsa_report import ranked_markdown, write_report
 
     s = plan.settings
     print(

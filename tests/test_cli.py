@@ -20,8 +20,10 @@ from factories import run_module
 from hydra import compose, initialize_config_dir
 from omegaconf import Container
 
+from sim.collect import main as collect_main
 from sim.config import SimConfig, to_model_params
 from sim.engine import ConfigError, Engine, ModelParams, PlanParams, TargetSpec, TouchpointSpec
+from sim.outputs.fields import field_doc
 from sim.plans import load_plan, load_strategy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,6 +288,17 @@ def test_compare_writes_the_comparison(tmp_path):
     assert "| sop |" in r.stdout and "| layered |" in r.stdout
     assert "layered - sop" in r.stdout and "layered / sop" in r.stdout
     assert (out / "comparison.md").read_text() in r.stdout
+    for column in table.columns:
+        assert field_doc("comparison.csv", column)
+    # one schema: sim.collect reads the comparison's folder as a sweep over strategy and
+    # writes the same table (job numbers aside: it orders strategies by time written)
+    args = [str(out), "--no-figures", "--quiet", "--baseline", "strategy=sop"]
+    assert collect_main([*args, "--metric", ",".join(table["metric"].unique())]) == 0
+    collected = pd.read_csv(out / "report" / "comparison.csv")
+    assert list(collected.columns) == list(table.columns)
+    keys = ["job", "metric"]
+    mine, theirs = (t.drop(columns="job_num").sort_values(keys) for t in (table, collected))
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
 
 
 def test_same_seed_same_files_byte_for_byte(tmp_path):

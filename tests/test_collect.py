@@ -19,8 +19,8 @@ from factories import run_module
 from scipy import stats
 
 from sim.collect import main
-from sim.outputs.sweep import read_sweep
-from sim.outputs.sweep_fields import COLLECT_FIELD_DOCS, collect_field_doc
+from sim.sweep.fields import COLLECT_FIELD_DOCS, collect_field_doc
+from sim.sweep.read import read_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = ["strategy=sop,layered", "herd.group_weight=0.3,0.8"]
@@ -134,6 +134,12 @@ def test_paired_difference_equals_a_hand_computation(sweep):
     assert base["diff_mean"] == 0 and base["diff_ci95_low"] == base["diff_ci95_high"] == 0
     headline = {"conversion_rate", "peak48_share", "revenue", "cost", "roi", "churn_rate"}
     assert set(table["metric"]) == headline
+    shares = table[table["metric"].str.endswith(("_rate", "_share"))]
+    assert (shares["diff_ci95_low"].dropna() >= -1).all()
+    assert (shares["diff_ci95_high"].dropna() <= 1).all()
+    amounts = table[table["metric"].isin(["revenue", "cost"])]
+    assert (amounts["ci95_low"] >= 0).all()
+    assert (table.loc[table["metric"] == "roi", "ci95_low"] >= -1).all()
 
 
 def test_baseline_and_metrics_can_be_chosen(sweep):
@@ -333,3 +339,32 @@ def test_a_folder_of_single_runs_is_refused_with_a_hint(tmp_path):
     assert "single runs" in r.stderr and "python -m sim -m" in r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in runs.iterdir()) == ["run1", "run2"]
+
+
+def test_metric_figure_draws_the_report_intervals(sweep, monkeypatch):
+    """metrics.png (seaborn) draws, for each point, the interval comparison.csv gives."""
+    import matplotlib.pyplot as plt
+
+    from sim.sweep import figures
+
+    drawn = {}
+
+    def keep(fig, path, fmt):
+        drawn["metrics" if "metrics.png" in Path(path).name else "daily"] = fig
+        return Path(path)
+
+    monkeypatch.setattr(figures, "save_figure", keep)
+    assert main([str(sweep), "--quiet", "--metric", "revenue,conversion_rate"]) == 0
+    table = _comparison(sweep)
+    for ax, metric, scale in zip(
+        drawn["metrics"].axes, ("revenue", "conversion_rate"), (1.0, 100.0), strict=False
+    ):
+        bars = sorted(  # an error bar with its caps: one line broken by NaN
+            (np.nanmin(line.get_ydata()), np.nanmax(line.get_ydata()))
+            for line in ax.lines
+            if np.isnan(line.get_xdata()).any()
+        )
+        rows = table[table["metric"] == metric]
+        expected = sorted(zip(rows["ci95_low"] * scale, rows["ci95_high"] * scale, strict=True))
+        assert np.ravel(bars) == pytest.approx(np.ravel(expected)), metric
+    plt.close("all")

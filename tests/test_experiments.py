@@ -19,8 +19,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from sim.config import to_model_params
 from sim.engine import Engine
 from sim.experiment import experiment_files, listing, main
-from sim.outputs.sweep import parse_override
 from sim.plans import load_plan
+from sim.sweep.read import parse_override
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = str(ROOT / "configs")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -26,6 +27,7 @@ from sim.outputs import (
     plot_comparison,
     plot_run,
     replicate_metrics,
+    stages_table,
     summarize,
     window_shares,
     write_run,
@@ -83,6 +85,27 @@ def test_daily_shape_and_documented_columns(daily: pd.DataFrame, engine: Engine)
         assert field_doc("daily.csv", column)
     for column in hourly_table(engine).columns:
         assert field_doc("hourly.csv", column)
+
+
+def test_stages_table_is_the_long_form_of_the_daily_stage_columns(
+    daily: pd.DataFrame, engine: Engine
+) -> None:
+    from sim.outputs.tables import STAGES_COLUMNS
+
+    stages = stages_table(engine)
+    assert tuple(stages.columns) == STAGES_COLUMNS
+    assert len(stages) == len(daily) * len(LAYERS) * 7
+    for column in stages.columns:
+        assert field_doc("stages.csv", column)
+    wide = stages.pivot_table(
+        index=["replicate", "day"], columns=["stage", "layer"], values="members"
+    )
+    for layer in LAYERS:
+        for k in range(7):
+            got = wide[(k, layer)].to_numpy()
+            assert (got == daily[f"stage_{k}_{layer}"].to_numpy()).all(), (k, layer)
+    per_day = stages.groupby(["replicate", "day"])["members"].sum().to_numpy()
+    assert (per_day == daily["members"].to_numpy()).all()
 
 
 def test_daily_counts_add_up(daily: pd.DataFrame) -> None:
@@ -237,6 +260,34 @@ def test_mean_ci95() -> None:
     assert mean_ci95(np.array([2.0, 2.0]))["ci95"] == [2.0, 2.0]
 
 
+def test_intervals_stay_within_the_bounds_of_what_they_estimate() -> None:
+    from sim.outputs.intervals import (
+        difference_bounds,
+        difference_columns,
+        interval_columns,
+        metric_bounds,
+    )
+
+    revenue = [0.0, 0.0, 900.0]  # three replicates: t-interval reaches below 0
+    free = mean_ci95(revenue)["ci95"]
+    assert free[0] < 0
+    cut = interval_columns(revenue, "revenue")
+    assert cut["ci95_low"] == 0.0 and cut["ci95_high"] == free[1]
+    assert interval_columns([-3.0, 4.0, 8.0], "roi")["ci95_low"] == -1.0
+    a, b = [0.9, 0.1, 0.8], [0.1, 0.9, 0.2]  # shares: a difference of +-0.8 each
+    assert paired_difference(a, b)["ci95"][1] > 1.0
+    diff = difference_columns(a, b, "conversion_rate")
+    assert diff["diff_ci95_low"] == -1.0 and diff["diff_ci95_high"] == 1.0
+    assert diff["diff_mean"] == pytest.approx(np.mean(a) - np.mean(b))
+    # away from the bounds nothing moves
+    assert (
+        interval_columns([5.0, 6.0, 7.0], "revenue")["ci95_low"]
+        == mean_ci95([5.0, 6.0, 7.0])["ci95"][0]
+    )
+    assert metric_bounds("conversion_rate") == (0.0, 1.0) and metric_bounds("x")[0] < -1e300
+    assert difference_bounds("revenue")[0] < -1e300
+
+
 def test_paired_difference() -> None:
     rng = np.random.default_rng(0)
     base = rng.normal(10, 3, size=40)
@@ -327,10 +378,12 @@ def test_write_run_failure_leaves_nothing(tmp_path, engine: Engine, monkeypatch)
 
 def test_field_docs_cover_every_file() -> None:
     assert set(FIELD_DOCS) == {
+        "comparison.csv",
         "daily.csv",
         "groups.csv",
         "hourly.csv",
         "replicates.csv",
+        "stages.csv",
         "summary.json",
         "trust_sources.csv",
     }
@@ -347,7 +400,7 @@ def test_engine_stays_free_of_pandas_and_matplotlib() -> None:
 
 # ----------------------------------------------------------------------- intervals and markers
 def test_share_intervals_stay_between_0_and_1_and_amounts_keep_the_t_interval():
-    from sim.outputs.summary import is_share, mean_ci95
+    from sim.outputs.intervals import is_share, mean_ci95
 
     few = [0.0, 0.04, 0.02]  # a t-interval would go below 0 here
     t_low = mean_ci95(few)["ci95"][0]
@@ -398,3 +451,16 @@ def test_money_fields_name_their_unit():
                 assert "money units" in doc, (table, name)
             if name == "roi":
                 assert "ratio" in doc and "100%" in doc, (table, name)
+
+
+def test_write_atomic_leaves_an_ordinary_file_and_no_temp(tmp_path) -> None:
+    from sim.outputs.write import FILE_MODE, temp_path, write_atomic
+
+    made = write_atomic(tmp_path / "a.csv", lambda p: p.write_text("x\n"))
+    assert made.read_text() == "x\n" and not list(tmp_path.glob(".*.tmp"))
+    assert made.stat().st_mode & 0o777 == FILE_MODE  # not the 0600 of a bare mkstemp
+    with pytest.raises(ZeroDivisionError):
+        write_atomic(tmp_path / "b.csv", lambda p: 1 / 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    temp = temp_path(tmp_path, "c.csv")  # named so clean_stale can tell its writer's pid
+    assert temp.name.startswith(f".c.csv.{os.getpid()}.") and temp.name.endswith(".tmp")

@@ -16,9 +16,9 @@ import pytest
 from factories import run_module, small_params
 
 from sim.analysis import ParameterRange, SensitivitySettings, check_space, prepare, run
+from sim.analysis.gsa import check_settings
+from sim.analysis.gsa_report import ranked_markdown, write_report
 from sim.analysis.indices import morris_noise
-from sim.analysis.sensitivity import check_settings
-from sim.analysis.sensitivity_report import ranked_markdown, write_report
 from sim.analysis.space import with_values
 from sim.engine import ConfigError, ModelParams
 from sim.engine.params import PopulationParams

@@ -22,7 +22,8 @@ from omegaconf import OmegaConf
 
 import sim.config  # noqa: F401  (registers the config schemas with Hydra)
 from sim.sweep import count_jobs, is_complete, progress_line, summary_line, tally
-from sim.sweep.ledger import Tally, begin, duration, mark
+from sim.sweep.jobs import clear_results
+from sim.sweep.ledger import Tally, begin, mark
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["population.members=60", "replicates=2", "figures=false"]
@@ -126,7 +127,7 @@ def test_joblib_is_the_default_launcher_and_progress_the_callback():
         cfg = compose(config_name="config", return_hydra_config=True)
     assert cfg.hydra.launcher._target_.endswith("joblib_launcher.JoblibLauncher")
     assert cfg.hydra.launcher.n_jobs == -1  # every core
-    assert cfg.hydra.callbacks.progress._target_ == "sim.progress.SweepProgress"
+    assert cfg.hydra.callbacks.progress._target_ == "sim.sweep.progress.SweepProgress"
     # the contract: <num>_<label><swept values>
     subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]
     assert subdir == "${hydra.job.num}_${sim_label:${plan_file},${strategy}}${sim_swept:}"
@@ -288,9 +289,9 @@ def test_progress_and_summary_lines(tmp_path):
     mark(tmp_path / "40_sop", "an-earlier-run", "failed")  # not this multirun's
     t = tally(run)
     assert (t.total, t.done, t.failed, t.skipped, t.finished) == (100, 31, ("31_sop",), 5, 37)
-    # 32 jobs ran in 72 s: 2.25 s each, 63 to go
+    # 32 jobs ran in 72 s: 2.25 s each, 63 to go: 141.75 s (tqdm shows whole seconds)
     assert progress_line(t, now=1072.0) == (
-        "sweep: 37/100 jobs done (1 failed, 5 skipped), 1m12s elapsed, ~2m22s left"
+        "sweep: 37/100 jobs done (1 failed, 5 skipped), 01:12 elapsed, ~02:21 left"
     )
     assert summary_line(t, "d") == (
         "sweep: 31 done, 1 failed (see error.json in: 31_sop), 5 skipped -> d"
@@ -306,9 +307,26 @@ def test_progress_and_summary_lines(tmp_path):
         "(see error.json in: 0_x, 1_x and 10 more), 0 skipped -> d"
     )
     assert progress_line(many, now=5.0) == (
-        "sweep: 12/? jobs done (12 failed, 0 skipped), 0s elapsed"
+        "sweep: 12/? jobs done (12 failed, 0 skipped), 00:00 elapsed"
     )
-    assert [duration(s) for s in (5, 72, 3725)] == ["5s", "1m12s", "1h02m"]
+    hours = Tally(total=3, started=0.0, done=1, failed=(), skipped=1)
+    assert progress_line(hours, now=3725.0) == (
+        "sweep: 2/3 jobs done (0 failed, 1 skipped), 1:02:05 elapsed, ~1:02:05 left"
+    )
+
+
+def test_a_rerun_job_clears_every_file_a_run_writes(tmp_path):
+    """One list of a run's files: what the writer writes, a job's cleanup removes."""
+    from sim.outputs.write import INCOMPLETE, RUN_FILES
+
+    job = tmp_path / "0_sop"
+    (job / ".hydra").mkdir(parents=True)
+    (job / ".hydra" / "overrides.yaml").write_text("[]\n")
+    for name in (*RUN_FILES, INCOMPLETE, "error.json", ".daily.csv.1.x.tmp"):
+        (job / name).write_text("old")
+    clear_results(job)
+    assert sorted(p.name for p in job.iterdir()) == [".hydra"]
+    assert {"groups.csv", "trust_sources.csv", "summary.json"} <= set(RUN_FILES)
 
 
 # ----------------------------------------------------------------------- cluster launcher

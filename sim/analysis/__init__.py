@@ -7,7 +7,7 @@
 - ``sensitivity_report``: ranked tables, ``report.md``, figures and the atomic writer.
 """
 
-from .sensitivity import (
+from .gsa import (
     METHODS,
     Plan,
     Result,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .sensitivity import Plan
+    from .gsa import Plan
 
 NOISE_FACTOR = 2.0  # standard errors an effect must exceed to count (see morris_indices)
 

@@ -40,7 +40,7 @@ from scipy import stats
 from sim.engine import Engine, ModelParams
 from sim.engine.params import LAYERS, PlanParams
 from sim.engine.state import SOURCES
-from sim.outputs.groups import QUIET_POSTS_PER_100
+from sim.outputs.per_group import QUIET_POSTS_PER_100
 from sim.plans import load_plan
 
 QUIET_DAYS = (28, 30)  # the days (1-based, inclusive) over which quietness is judged

@@ -171,7 +171,7 @@ def forecast(cfg: ForecastConfig, ready: dict[str, Any]) -> dict[str, Any]:
 
 def write(result: dict[str, Any], out: Path) -> list[Path]:
     """Write ``forecast.json`` and ``report.html`` (both complete, or neither)."""
-    from sim.outputs.write import _temp_path
+    from sim.outputs.write import temp_path as _temp_path
 
     from .report import render, write_json
 

@@ -2,27 +2,29 @@
 
 Built on a finished ``sim.engine.Engine``; the engine never imports this package.
 
-- ``tables``: ``hourly_table``, ``daily_table`` (tidy, one row per replicate and hour/day).
+- ``tables``: ``hourly_table``, ``daily_table`` (one row per replicate and hour/day, wide),
+  ``stages_table`` (one row per replicate, day, layer and trust stage: long).
 - ``metrics``: ``replicate_metrics`` (one row per replicate) and the window helpers.
-- ``summary``: ``summarize`` (JSON-ready), ``mean_ci95``, ``paired_difference``.
+- ``per_group``: ``groups_table`` (one row per replicate and group), ``group_summary``.
+- ``trust_sources``: trust gained by source, replicate and layer.
+- ``intervals``: ``mean_ci95``, ``paired_difference`` and their table columns.
+- ``summary``: ``summarize`` (JSON-ready), ``jsonable``.
 - ``figures``: ``plot_run``, ``plot_comparison``.
-- ``groups``: ``groups_table`` (one row per replicate and group), ``group_summary``.
-- ``write``: ``write_run`` (summary.json, daily.csv, groups.csv, hourly.csv, replicates.csv,
-  run.png).
+- ``formats``: how metrics are shown (labels, number formats, ``mean [low, high]``, Markdown).
+- ``comparison``: the table and Markdown of ``python -m sim.compare``.
+- ``write``: ``write_run`` (the files of ``RUN_FILES``), ``write_atomic``, the run markers.
 - ``fields``: ``FIELD_DOCS``, the one-line meaning of every column and key written.
 
-Sweeps (``python -m sim.collect``; imported by module, as they need Hydra's override parser):
-``sweep`` (``read_sweep``, ``collect_frames``), ``report`` (per-point tables, paired
-differences against a baseline, Markdown), ``sweep_figures`` (``plot_sweep_daily``,
-``plot_sweep_metrics``) and ``sweep_fields`` (``COLLECT_FIELD_DOCS``).
+A sweep's outputs (``python -m sim.collect``) live beside the sweep machinery in ``sim.sweep``.
 """
 
 from .fields import FIELD_DOCS, field_doc
 from .figures import plot_comparison, plot_run
-from .groups import group_summary, groups_table
+from .intervals import mean_ci95, paired_difference
 from .metrics import offer_windows, peak_window_share, replicate_metrics, window_shares
-from .summary import jsonable, mean_ci95, paired_difference, summarize
-from .tables import daily_table, hourly_table
+from .per_group import group_summary, groups_table
+from .summary import jsonable, summarize
+from .tables import daily_table, hourly_table, stages_table
 from .write import (
     INCOMPLETE,
     RUN_FILES,
@@ -57,6 +59,7 @@ __all__ = [
     "plot_comparison",
     "plot_run",
     "replicate_metrics",
+    "stages_table",
     "summarize",
     "window_shares",
     "write_atomic",

@@ -1,7 +1,8 @@
 """One-line meanings of the columns and keys a run writes, by file.
 
 ``FIELD_DOCS[file][field]`` is the meaning of ``field`` in ``file`` (``daily.csv``,
-``hourly.csv``, ``replicates.csv``, ``summary.json``). Generated names are documented
+``groups.csv``, ``hourly.csv``, ``replicates.csv``, ``stages.csv``, ``summary.json``,
+``trust_sources.csv``). Generated names are documented
 by their pattern (``stage_{k}_{layer}``); ``field_doc`` resolves them.
 """
 
@@ -13,7 +14,7 @@ from sim.engine import LAYERS
 
 _CI = (
     " ({mean, ci95}: mean over replicates and its 95% interval: a t-interval, for shares taken "
-    "on the logit scale so it stays within 0-1)"
+    "on the logit scale so it stays within 0-1; revenue's is cut at 0, ROI's at -1)"
 )
 
 _STAGES = (
@@ -41,7 +42,8 @@ DAILY_FIELDS: dict[str, str] = {
     "stage_{k}_{layer}": "present members of the layer (core, influence, peripheral) at stage k",
     "operator_minutes": "staff minutes spent that day",
     "money_spent": (
-        "money spent that day, money units (event prizes, shill accounts, referral rewards; not wages)"
+        "money spent that day, money units (event prizes, shill accounts, referral rewards; "
+        "not wages)"
     ),
     "cum_operator_minutes": "staff minutes so far",
     "cum_money_spent": "money spent so far (money units)",
@@ -175,11 +177,62 @@ TRUST_SOURCE_FIELDS: dict[str, str] = {
     "share": "share of the layer's total trust gain in that replicate (0..1)",
 }
 
+STAGES_FIELDS: dict[str, str] = {
+    "replicate": "replicate campaign (0-based)",
+    "day": "campaign day (1-based)",
+    "layer": "members' layer: core, influence or peripheral",
+    "stage": (
+        "trust stage k (0 does not know you, 1 wants to know you, 2 knows you, 3 understands "
+        "you, 4 is familiar, 5 bought, 6 shares you)"
+    ),
+    "members": (
+        "present members of the layer at that stage at day end (daily.csv's stage_{k}_{layer})"
+    ),
+}
+
+# The columns of every comparison.csv after job, job_num and the compared keys: the same for
+# python -m sim.compare (FIELD_DOCS["comparison.csv"]) and a sweep's report (sim.sweep.fields).
+COMPARED_FIELDS: dict[str, str] = {
+    "metric": "the replicates.csv column summarised in this row",
+    "replicates": "replicates of the job",
+    "mean": "mean of the metric over the job's replicates (NaN values left out)",
+    "ci95_low": (
+        "lower end of the 95% interval of that mean (a t-interval, for shares on the logit "
+        "scale; cut at what the metric can take: 0 for counts and amounts, -100% for ROI)"
+    ),
+    "ci95_high": "upper end of that interval (at most 100% for shares)",
+    "baseline_job": "the finished job this one is compared with (the same other swept values "
+    "and the baseline's value); empty if there is none",
+    "diff_mean": "mean paired difference job - baseline job, replicate by replicate "
+    "(0 for the baseline itself)",
+    "diff_ci95_low": (
+        "lower end of the 95% t-interval of the paired difference (at least -100 pp for shares)"
+    ),
+    "diff_ci95_high": (
+        "upper end of the 95% t-interval of the paired difference (at most +100 pp for shares)"
+    ),
+    "ratio": "mean / the baseline job's mean",
+    "pairs": "replicate pairs used (pairs with a NaN value are left out)",
+    "sd_paired": "standard deviation of the paired differences",
+    "sd_unpaired": "sqrt(var job + var baseline): the spread of an unpaired difference",
+    "pairing": "baseline (the baseline itself), paired, or not paired and why (another seed, "
+    "other replicates, a failed, unfinished or missing baseline job); empty without baseline",
+}
+
+COMPARISON_FIELDS: dict[str, str] = {
+    "job": "the strategy's folder in the comparison's folder (its name as a safe folder name)",
+    "job_num": "the strategy's place in the comparison (0: the baseline, run first)",
+    "strategy": "the strategy's (plan's) name",
+    **COMPARED_FIELDS,
+}
+
 FIELD_DOCS: dict[str, dict[str, str]] = {
+    "comparison.csv": COMPARISON_FIELDS,
     "daily.csv": DAILY_FIELDS,
     "groups.csv": GROUP_FIELDS,
     "hourly.csv": HOURLY_FIELDS,
     "replicates.csv": REPLICATE_FIELDS,
+    "stages.csv": STAGES_FIELDS,
     "summary.json": SUMMARY_FIELDS,
     "trust_sources.csv": TRUST_SOURCE_FIELDS,
 }

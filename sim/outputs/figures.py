@@ -74,7 +74,8 @@ def _funnel(ax: Axes, daily: pd.DataFrame, legend: bool = True) -> None:
         )
 
 
-def _finish(ax: Axes, title: str, ylabel: str) -> None:
+def finish_axes(ax: Axes, title: str, ylabel: str) -> None:
+    """Title, labels (x: day), a y axis from 0 and a light grid: the panels' common style."""
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("day")
     ax.set_ylabel(ylabel)
@@ -82,7 +83,8 @@ def _finish(ax: Axes, title: str, ylabel: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def _save(fig: Figure, path: str | Path, fmt: str | None) -> Path:
+def save_figure(fig: Figure, path: str | Path, fmt: str | None) -> Path:
+    """Write the figure (format from ``fmt``, else the suffix, else PNG) and close it."""
     path = Path(path)
     fig.savefig(path, dpi=120, format=fmt or (path.suffix.lstrip(".") or "png"))
     plt.close(fig)
@@ -109,13 +111,13 @@ def plot_run(
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
     (conv, buys), (funnel, active) = axes
     _line_band(conv, daily, "conversion", "mean", "C0", scale=100.0)
-    _finish(conv, "Cumulative conversion", "buyers / members ever (%)")
+    finish_axes(conv, "Cumulative conversion", "buyers / members ever (%)")
     _line_band(buys, daily, "purchases", "mean", "C1")
-    _finish(buys, "Purchases per day", "purchases")
+    finish_axes(buys, "Purchases per day", "purchases")
     _funnel(funnel, daily)
     funnel.set_title("Trust ladder (present members, mean)", fontsize=10)
     _line_band(active, daily, "active", "active (opened that day)", "C2")
-    _finish(active, "Members", "active members")
+    finish_axes(active, "Members", "active members")
     # dormant and left are small beside the active count: their own axis, so they show
     small = active.twinx()
     for column, color in (("dormant", "C7"), ("left", "C3")):
@@ -139,7 +141,7 @@ def plot_run(
     buys.legend([buys.lines[0], buys.collections[0]], ["mean", SPREAD], fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)
 
 
 def plot_comparison(
@@ -174,7 +176,7 @@ def plot_comparison(
     _comparison_funnels(bottom, dailies, rows, per_row)
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)
 
 
 def _comparison_lines(sub: SubFigure, dailies: dict[str, pd.DataFrame]) -> None:
@@ -188,7 +190,7 @@ def _comparison_lines(sub: SubFigure, dailies: dict[str, pd.DataFrame]) -> None:
     for ax, (column, heading, ylabel, scale) in zip(axes.ravel(), panels, strict=True):
         for i, (name, daily) in enumerate(dailies.items()):
             _line_band(ax, daily, column, name, f"C{i % 10}", scale=scale)
-        _finish(ax, heading, ylabel)
+        finish_axes(ax, heading, ylabel)
     axes[0, 0].legend(fontsize=8, frameon=False, title=f"line: mean; {SPREAD}", title_fontsize=8)
 
 

@@ -1,12 +1,15 @@
-"""How metrics are shown in comparison tables: labels and number formats.
+"""How metrics are shown in comparison tables: labels, number formats, intervals, Markdown.
 
-Shared by ``python -m sim.compare`` and the sweep report of ``python -m sim.collect``.
+Shared by ``python -m sim.compare``, ``python -m sim`` and the sweep report of
+``python -m sim.collect``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 def pct(x: float) -> str:
@@ -83,3 +86,38 @@ FORMATS: dict[str, MetricFormat] = {
     "cost_per_buyer": MetricFormat(f"Cost per buyer ({MONEY})", money, signed_money),
     "buyers": MetricFormat("Buyers", general, signed_general),
 }
+
+
+def metric_format(name: str) -> MetricFormat:
+    """The display of a metric (a general number format for columns without their own)."""
+    return FORMATS.get(name, MetricFormat(name, general, signed_general))
+
+
+def format_interval(mean: float, low: float, high: float, fmt: Callable[[float], str]) -> str:
+    """``mean [low, high]`` (``n/a`` when the mean is undefined, the mean alone without bounds)."""
+    if not math.isfinite(mean):
+        return "n/a"
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return fmt(mean)
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
+
+
+def _num(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def format_stat(stat: Mapping[str, Any], fmt: Callable[[float], str]) -> str:
+    """``mean [low, high]`` of a ``mean_ci95``-style dict (``n/a`` when undefined)."""
+    low, high = stat.get("ci95") or [None, None]
+    return format_interval(_num(stat.get("mean")), _num(low), _num(high), fmt)
+
+
+def md_table(header: list[str], body: list[list[str]]) -> list[str]:
+    """A Markdown table's lines (``|`` in a cell escaped, line breaks as spaces)."""
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    return lines + ["| " + " | ".join(cell(c) for c in cells) + " |" for cells in body]

@@ -1,4 +1,8 @@
-"""Tidy tables of a run: one row per (replicate, hour) or (replicate, day).
+"""Tables of a run: one row per replicate and hour, day, or day, layer and trust stage.
+
+``daily_table`` is wide (a column per stage and layer, ``stage_{k}_{layer}``); ``stages_table``
+holds the same counts long, one row per replicate, day, layer and stage, for plotting and
+grouping without parsing column names.
 
 The engine records hourly arrays shaped (hours, replicates, ...) in ``engine.recorder``;
 these functions turn them into long-format pandas frames. Flows (purchases, messages,
@@ -169,6 +173,34 @@ def daily_table(engine: Engine) -> pd.DataFrame:
     cols["care_dropped"] = _long(flow(rec.care_dropped))
     cols["minutes_dropped"] = _long(flow(rec.minutes_dropped))
     return pd.DataFrame(cols)
+
+
+STAGES_COLUMNS: tuple[str, ...] = ("replicate", "day", "layer", "stage", "members")
+
+
+def stages_table(engine: Engine) -> pd.DataFrame:
+    """One row per (replicate, day, layer, stage): present members at that trust stage.
+
+    The long form of ``daily_table``'s ``stage_{k}_{layer}`` columns (the same counts, read at
+    the day's last recorded hour). Rows are ordered by replicate, day, layer (core, influence,
+    peripheral) and stage (0-6). See ``FIELD_DOCS["stages.csv"]``.
+
+    Args:
+        engine: an engine that has run (fully or partly).
+
+    Returns:
+        Columns: replicate, day (1-based), layer, stage (0-6), members.
+    """
+    rec, t, r = engine.recorder, hours_run(engine), engine.replicates
+    if t == 0:
+        return pd.DataFrame(columns=list(STAGES_COLUMNS))
+    _, lasts = _day_bounds(t)
+    counts = rec.stages[lasts].swapaxes(0, 1)  # (R, days, layers, stages)
+    index = pd.MultiIndex.from_product(
+        [range(r), range(1, len(lasts) + 1), list(LAYERS), range(N_STAGES)],
+        names=list(STAGES_COLUMNS[:-1]),
+    )
+    return pd.DataFrame({"members": counts.reshape(-1)}, index=index).reset_index()
 
 
 def _daily_columns() -> list[str]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-import secrets
 import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import sim
 
 from .figures import plot_run
-from .groups import group_summary, groups_table
 from .metrics import replicate_metrics
+from .per_group import group_summary, groups_table
 from .summary import jsonable, summarize
-from .tables import daily_table, hourly_table
+from .tables import daily_table, hourly_table, stages_table
 from .trust_sources import trust_sources_summary, trust_sources_table
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ RUN_FILES: tuple[str, ...] = (
     "hourly.csv",
     "replicates.csv",
     "run.png",
+    "stages.csv",
     "summary.json",
     "trust_sources.csv",
 )
@@ -145,9 +146,22 @@ def end_run(run_dir: str | Path) -> None:
     (Path(run_dir) / INCOMPLETE).unlink(missing_ok=True)
 
 
-def _temp_path(run_dir: Path, name: str) -> Path:
-    """A fresh hidden name beside ``name`` (created with the usual permissions on write)."""
-    return run_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+_UMASK = os.umask(0)  # read the process's umask (set back at once)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK  # what a file opened for writing would get
+
+
+def temp_path(directory: Path, name: str) -> Path:
+    """A fresh, empty hidden file ``.<name>.<pid>.<random>.tmp`` in ``directory``.
+
+    Made by ``tempfile.mkstemp`` (a unique name, created atomically), with the permissions
+    an ordinary new file gets, so the final file does not end up private to its owner. The
+    process id in the name tells ``clean_stale`` whether its writer still runs.
+    """
+    fd, name_made = tempfile.mkstemp(suffix=".tmp", prefix=f".{name}.{os.getpid()}.", dir=directory)
+    os.close(fd)
+    os.chmod(name_made, FILE_MODE)
+    return Path(name_made)
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
@@ -163,7 +177,7 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         ``path``.
     """
     path = Path(path)
-    temp = _temp_path(path.parent, path.name)
+    temp = temp_path(path.parent, path.name)
     try:
         write(temp)
         os.replace(temp, path)
@@ -185,7 +199,8 @@ def write_run(
     Files: ``summary.json`` (``summarize`` plus config, seed, version, git_commit,
     created), ``daily.csv`` (``daily_table``), ``hourly.csv`` (``hourly_table``),
     ``replicates.csv`` (``replicate_metrics``), ``groups.csv`` (``groups_table``: one row
-    per replicate and group), ``trust_sources.csv`` (``trust_sources_table``: trust gained
+    per replicate and group), ``stages.csv`` (``stages_table``: members by replicate, day,
+    layer and trust stage), ``trust_sources.csv`` (``trust_sources_table``: trust gained
     by source, replicate and layer) and ``run.png`` (``plot_run``).
 
     Args:
@@ -232,6 +247,7 @@ def write_run(
         "hourly.csv": lambda path: hourly_table(engine).to_csv(path, index=False),
         "replicates.csv": lambda path: metrics.to_csv(path, index=False),
         "run.png": lambda path: plot_run(daily, path, title=run_title(summary), fmt="png"),
+        "stages.csv": lambda path: stages_table(engine).to_csv(path, index=False),
         "summary.json": write_json,
         "trust_sources.csv": lambda path: sources.to_csv(path, index=False),
     }
@@ -239,7 +255,7 @@ def write_run(
     try:
         names = [n for n in RUN_FILES if figures or not n.endswith(".png")]
         for name in names:
-            temps[name] = _temp_path(run_dir, name)
+            temps[name] = temp_path(run_dir, name)
             writers[name](temps[name])
         for name in names:
             os.replace(temps.pop(name), run_dir / name)

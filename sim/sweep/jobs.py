@@ -14,7 +14,7 @@ A multirun job (``python -m sim -m ...``) runs in its own directory
   and returns normally, so the other jobs of the sweep run and keep their results.
 
 The outcome (``DONE``, ``SKIPPED`` or ``FAILED``) is the job's return value, which the progress
-callback (``sim.progress``) records.
+callback (``sim.sweep.progress``) records.
 """
 
 from __future__ import annotations
@@ -45,16 +45,6 @@ OUTCOMES = (DONE, FAILED, SKIPPED)
 
 SUMMARY = "summary.json"
 ERROR = "error.json"
-# What a job writes besides Hydra's .hydra/ (summary.json is removed first, written last).
-RESULT_FILES = (
-    SUMMARY,
-    "daily.csv",
-    "groups.csv",
-    "hourly.csv",
-    "replicates.csv",
-    "run.png",
-    "INCOMPLETE.txt",
-)
 # Bad input: reported without a traceback, like a single run's `error:` line.
 INPUT_ERRORS = (ConfigError, GraphInputError)
 
@@ -153,11 +143,17 @@ def is_complete(
 def clear_results(directory: Path) -> None:
     """Remove what an earlier or unfinished attempt left: results, ``error.json``, temps.
 
+    The results are the files a run writes (``sim.outputs.write.RUN_FILES``) and its
+    in-progress marker.
+
     ``summary.json`` goes first, so the directory stops looking finished before anything else
     changes. Hydra's ``.hydra/`` stays.
     """
+    from sim.outputs.write import INCOMPLETE, RUN_FILES  # what a run writes: one list
+
     directory = Path(directory)
-    for name in (*RESULT_FILES, ERROR):
+    (directory / SUMMARY).unlink(missing_ok=True)
+    for name in (*RUN_FILES, INCOMPLETE, ERROR):
         (directory / name).unlink(missing_ok=True)
     for temp in directory.glob(".*.tmp"):
         temp.unlink(missing_ok=True)
@@ -204,7 +200,7 @@ def record_failure(job: Job, exc: BaseException) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- orphaned workers
-MAIN_PID = "SIM_SWEEP_MAIN_PID"  # host:pid of the sweep's main process (set by sim.progress)
+MAIN_PID = "SIM_SWEEP_MAIN_PID"  # host:pid of the sweep's main process (set by sim.sweep.progress)
 _watching: list[threading.Thread] = []
 
 

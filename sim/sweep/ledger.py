@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from .jobs import DONE, FAILED, OUTCOMES, SKIPPED
 
 MARKER_PREFIX = "outcome-"
@@ -147,40 +149,24 @@ def tally(run: SweepRun) -> Tally:
 
 
 # ----------------------------------------------------------------------- lines shown
-def duration(seconds: float) -> str:
-    """``42s``, ``1m12s``, ``2h05m``."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def time_left(t: Tally, elapsed: float) -> float | None:
-    """Estimated seconds until the last job ends.
-
-    The time per job run so far (skipped jobs take none) times the jobs still to end; None
-    before any job has run, after the last one, or without a total.
-    """
-    ran = t.done + len(t.failed)
-    if t.total is None or ran == 0 or t.finished >= t.total:
-        return None
-    return elapsed / ran * max(0, t.total - t.finished)
-
-
 def progress_line(t: Tally, now: float | None = None) -> str:
-    """``sweep: 37/100 jobs done (1 failed, 5 skipped), 1m12s elapsed, ~2m03s left``."""
+    """``sweep: 37/100 jobs done (1 failed, 5 skipped), 01:12 elapsed, ~02:22 left``.
+
+    Formatted by tqdm (``format_meter``). The time left is the time per job run so far
+    (skipped jobs take none) times the jobs still to end; it is left out before any job has
+    run, after the last one, or without a total.
+    """
     now = time.time() if now is None else now
     elapsed = 0.0 if t.started is None else max(0.0, now - t.started)
-    total = "?" if t.total is None else str(t.total)
-    left = time_left(t, elapsed)
-    estimate = "" if left is None else f", ~{duration(left)} left"
-    return (
-        f"sweep: {t.finished}/{total} jobs done ({len(t.failed)} failed, {t.skipped} skipped), "
-        f"{duration(elapsed)} elapsed{estimate}"
+    ran = t.done + len(t.failed)
+    estimate = t.total is not None and ran > 0 and t.finished < t.total and elapsed > 0
+    layout = (
+        f"{{desc}}: {{n_fmt}}/{{total_fmt}} jobs done ({len(t.failed)} failed, {t.skipped} "
+        f"skipped), {{elapsed}} elapsed" + (", ~{remaining} left" if estimate else "")
+    )
+    rate = ran / elapsed if estimate else None
+    return tqdm.format_meter(
+        t.finished, t.total, elapsed, prefix="sweep", bar_format=layout, rate=rate
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .summary import mean_ci95
+from .intervals import mean_ci95
 
 if TYPE_CHECKING:
     from sim.engine import Engine

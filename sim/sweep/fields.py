@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .fields import field_doc
+from sim.outputs.fields import COMPARED_FIELDS, field_doc
 
 SWEPT = "{swept key}"
 FROM_REPLICATES = "{replicates.csv column}"
@@ -42,23 +42,7 @@ COMPARISON_FIELDS: dict[str, str] = {
     "job": _JOB["job"],
     "job_num": _JOB["job_num"],
     SWEPT: _JOB[SWEPT],
-    "metric": "the replicates.csv column summarised in this row",
-    "replicates": "replicates of the job",
-    "mean": "mean of the metric over the job's replicates (NaN values left out)",
-    "ci95_low": "lower end of the 95% t-interval of that mean",
-    "ci95_high": "upper end of the 95% t-interval of that mean",
-    "baseline_job": "the finished job this one is compared with (the same other swept values "
-    "and the baseline's value); empty if there is none",
-    "diff_mean": "mean paired difference job - baseline job, replicate by replicate "
-    "(0 for the baseline itself)",
-    "diff_ci95_low": "lower end of the 95% t-interval of the paired difference",
-    "diff_ci95_high": "upper end of the 95% t-interval of the paired difference",
-    "ratio": "mean / the baseline job's mean",
-    "pairs": "replicate pairs used (pairs with a NaN value are left out)",
-    "sd_paired": "standard deviation of the paired differences",
-    "sd_unpaired": "sqrt(var job + var baseline): the spread of an unpaired difference",
-    "pairing": "baseline (the baseline itself), paired, or not paired and why (another seed, "
-    "other replicates, a failed, unfinished or missing baseline job); empty without baseline",
+    **COMPARED_FIELDS,
 }
 
 FAILED_FIELDS: dict[str, str] = {

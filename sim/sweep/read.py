@@ -51,7 +51,7 @@ class SweptParam:
 
 
 @dataclass
-class Job:
+class JobDir:
     """One job directory of a sweep.
 
     Attributes:
@@ -93,7 +93,7 @@ class Sweep:
 
     path: Path
     params: list[SweptParam]
-    jobs: list[Job]
+    jobs: list[JobDir]
     fixed: list[str] = field(default_factory=list)
     expected_jobs: int | None = None
     experiment: dict[str, Any] = field(default_factory=dict)
@@ -104,7 +104,7 @@ class Sweep:
         """The swept keys in sweep order."""
         return [p.key for p in self.params]
 
-    def with_status(self, status: str) -> list[Job]:
+    def with_status(self, status: str) -> list[JobDir]:
         """The jobs with that status (``done``, ``failed``, ``unfinished``), by number."""
         return [job for job in self.jobs if job.status == status]
 
@@ -226,10 +226,10 @@ def _job_num(path: Path, error: dict[str, Any]) -> int:
     return -1
 
 
-def _read_job(path: Path) -> Job:
+def _read_job(path: Path) -> JobDir:
     overrides = _read_overrides(path)
     summary_file, error_file = path / "summary.json", path / "error.json"
-    job = Job(path.name, -1, path, UNFINISHED, overrides or [])
+    job = JobDir(path.name, -1, path, UNFINISHED, overrides or [])
     if summary_file.is_file():
         job.status = DONE
         try:
@@ -272,7 +272,7 @@ def _multirun(path: Path) -> tuple[list[str], dict[str, Any]]:
     return overrides, experiment if isinstance(experiment, dict) else {}
 
 
-def _inferred(jobs: list[Job]) -> tuple[list[SweptParam], list[str]]:
+def _inferred(jobs: list[JobDir]) -> tuple[list[SweptParam], list[str]]:
     """Swept keys as the keys whose values differ between jobs (without multirun.yaml)."""
     per_job = [dict(parse_override(line) for line in job.overrides) for job in jobs]
     keys = list(dict.fromkeys(k for values in per_job for k in values))
@@ -344,7 +344,7 @@ def read_sweep(path: str | Path) -> Sweep:
     return sweep
 
 
-def _assign_params(sweep: Sweep, job: Job) -> None:
+def _assign_params(sweep: Sweep, job: JobDir) -> None:
     if job.params:
         return
     values = dict(parse_override(line) for line in job.overrides)
@@ -377,7 +377,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise SweepError(f"{path}: not readable ({' '.join(str(exc).split())})") from exc
 
 
-def _with_job(table: pd.DataFrame, job: Job) -> pd.DataFrame:
+def _with_job(table: pd.DataFrame, job: JobDir) -> pd.DataFrame:
     lead = {"job": job.name, "job_num": job.num, **job.params, "seed": job.seed}
     table = table.drop(columns=[c for c in lead if c in table.columns])
     for i, (name, value) in enumerate(lead.items()):

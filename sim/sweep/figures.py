@@ -11,18 +11,20 @@ give the panels (``daily.png``: one row per point of the others) or the x axis
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
-from .figures import _finish, _save
-from .report import metric_format
-from .summary import is_share, mean_ci95
-from .sweep import DONE, Job, Sweep, value_label
+from sim.outputs.figures import finish_axes, save_figure
+from sim.outputs.formats import metric_format
+from sim.outputs.intervals import is_share, mean_ci95, metric_bounds
+
+from .read import DONE, JobDir, Sweep, value_label
 
 CI_BAND = "band: 95% interval of the mean"
 DAILY_PANELS: tuple[tuple[str, str, str, float], ...] = (
@@ -45,7 +47,7 @@ def _order(sweep: Sweep, key: str, values: list[Any]) -> list[Any]:
     return known + [v for v in values if v not in known]
 
 
-def _groups(sweep: Sweep, jobs: list[Job], keys: list[str]) -> list[tuple[tuple, list[Job]]]:
+def _groups(sweep: Sweep, jobs: list[JobDir], keys: list[str]) -> list[tuple[tuple, list[JobDir]]]:
     """Jobs grouped by their values of ``keys``, groups in sweep order."""
     if not keys:
         return [((), jobs)]
@@ -61,21 +63,29 @@ def _label(keys: list[str], combo: tuple, short: dict[str, str]) -> str:
     return ", ".join(f"{short[k]}={value_label(v)}" for k, v in zip(keys, combo, strict=True))
 
 
-def _ci_by_day(daily: pd.DataFrame, column: str, scale: float) -> pd.DataFrame:
-    rows = {}
-    for day, values in daily.groupby("day")[column]:
-        stat = mean_ci95(values, share=scale == 100.0)  # the percent panels are shares
-        low, high = stat["ci95"]
-        rows[day] = [stat["mean"], low, high]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "lo", "hi"], dtype=float)
-    return out.sort_index() * scale
+def _labels(
+    sweep: Sweep, jobs: list[JobDir], keys: list[str], short: dict[str, str]
+) -> dict[str, str]:
+    """Job name -> the label of its values of ``keys`` (``herd=1.5``)."""
+    return {
+        j.name: _label(keys, c, short) for c, group in _groups(sweep, jobs, keys) for j in group
+    }
 
 
-def _line_ci(ax: Any, daily: pd.DataFrame, column: str, label: str, *, color: str, scale: float):
-    b = _ci_by_day(daily, column, scale)
-    marker = "." if len(b) < 12 else None
-    ax.plot(b.index, b["mean"], color=color, lw=1.8, label=label, marker=marker)
-    ax.fill_between(b.index, b["lo"], b["hi"], color=color, alpha=0.2, lw=0)
+def ci95(
+    share: bool, scale: float = 1.0, bounds: tuple[float, float] = (0.0, np.inf)
+) -> Callable[[pd.Series], tuple[float, float]]:
+    """A seaborn ``errorbar``: the 95% interval of the mean (``mean_ci95``) of scaled values.
+
+    ``bounds`` are those of the unscaled values (the daily panels' counts are >= 0).
+    """
+
+    def interval(values: pd.Series) -> tuple[float, float]:
+        x = np.asarray(values, dtype=float) / scale
+        low, high = mean_ci95(x, share=share, bounds=bounds)["ci95"]
+        return (_num(low) * scale, _num(high) * scale)
+
+    return interval
 
 
 def line_and_panel_keys(sweep: Sweep, line_key: str | None) -> tuple[list[str], list[str]]:
@@ -116,7 +126,8 @@ def plot_sweep_daily(
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(daily["job"])]
     rows = _groups(sweep, jobs, panel_keys)
-    by_job = dict(tuple(daily.groupby("job")))
+    lines = _labels(sweep, jobs, line_keys, short)
+    line_order = list(dict.fromkeys(lines[j.name] for j in jobs))
     fig, axes = plt.subplots(
         len(rows),
         3,
@@ -125,21 +136,33 @@ def plot_sweep_daily(
         sharey="col",
         layout="constrained",
     )
-    line_values = [c for c, _ in _groups(sweep, jobs, line_keys)]
     for r, (combo, members) in enumerate(rows):
         where = _label(panel_keys, combo, short)
+        frame = daily[daily["job"].isin([j.name for j in members])]
+        frame = frame.assign(line=frame["job"].map(lines))
         for c, (column, heading, ylabel, scale) in enumerate(DAILY_PANELS):
             ax = axes[r, c]
-            for line, group in _groups(sweep, members, line_keys):
-                color = f"C{line_values.index(line) % 10}"
-                name = _label(line_keys, line, short) if line_keys else "all jobs"
-                frame = pd.concat([by_job[j.name] for j in group], ignore_index=True)
-                _line_ci(ax, frame, column, name, color=color, scale=scale)
-            _finish(ax, f"{heading}: {where}" if where else heading, ylabel)
-    axes[0, 0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
+            sns.lineplot(
+                data=frame.assign(value=frame[column] * scale),
+                x="day",
+                y="value",
+                hue="line" if line_keys else None,
+                hue_order=line_order if line_keys else None,
+                errorbar=ci95(share=scale == 100.0, scale=scale),  # the percent panels: shares
+                marker="." if frame["day"].nunique() < 12 else None,
+                linewidth=1.8,
+                legend=r == 0 and c == 0 and bool(line_keys),
+                ax=ax,
+            )
+            finish_axes(ax, f"{heading}: {where}" if where else heading, ylabel)
+    if line_keys:
+        sns.move_legend(
+            axes[0, 0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
+            title_fontsize=8,
+        )  # fmt: skip
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)
 
 
 def _num(x: Any) -> float:
@@ -148,6 +171,34 @@ def _num(x: Any) -> float:
 
 def _numeric(values: list[Any]) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _x_and_series_keys(sweep: Sweep, line_key: str | None) -> tuple[str | None, list[str]]:
+    """The metrics figure's x key and the keys of its series (see ``plot_sweep_metrics``)."""
+    line_keys, others = line_and_panel_keys(sweep, line_key)
+    if others:
+        return others[0], line_keys + others[1:]
+    return (line_keys[0] if line_keys else None), []
+
+
+def _x_axis(xs: list[Any], numeric: bool) -> dict[str, Any]:
+    """Seaborn's x-axis arguments: numbers on a numeric axis, others as categories.
+
+    Numbers get a log axis when they are positive and span 20 times or more; categories are
+    in sweep order.
+    """
+    if not numeric:
+        return {"order": [value_label(x) for x in xs]}
+    log = len(xs) > 2 and min(xs) > 0 and max(xs) >= 20 * min(xs)
+    return {"native_scale": True, "log_scale": (True, False) if log else None}
+
+
+def _metric_axes(ax: Any, metric: str, scale: float, xlabel: str) -> None:
+    label = metric_format(metric).label
+    ax.set_title(label, fontsize=10)
+    ax.set_ylabel(f"{label} (%)" if scale == 100.0 else label)
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3)
 
 
 def plot_sweep_metrics(
@@ -178,94 +229,55 @@ def plot_sweep_metrics(
     Returns:
         The path written.
     """
-    line_keys, others = line_and_panel_keys(sweep, line_key)
-    if others:
-        x_key, series_keys = others[0], line_keys + others[1:]
-    else:
-        x_key, series_keys = (line_keys[0] if line_keys else None), []
+    x_key, series_keys = _x_and_series_keys(sweep, line_key)
     short = short_keys(sweep.keys)
     jobs = [j for j in sweep.with_status(DONE) if j.name in set(runs["job"])]
-    by_job = dict(tuple(runs.groupby("job")))
-
-    def x_of(job: Job) -> Any:
-        return job.params.get(x_key) if x_key else job.name
-
-    xs = _order(sweep, x_key, [x_of(j) for j in jobs]) if x_key else [j.name for j in jobs]
-    xs = list(dict.fromkeys(xs))
+    x_of = {j.name: j.params.get(x_key) if x_key else j.name for j in jobs}
+    xs = list(dict.fromkeys(_order(sweep, x_key, list(x_of.values())) if x_key else x_of.values()))
     numeric = _numeric(xs)
-    n = len(metrics)
-    per_row = min(n, 3)
-    nrows = math.ceil(n / per_row)
-    fig, axes = plt.subplots(
-        nrows,
-        per_row,
-        figsize=(4.4 * per_row, 0.6 + 3.4 * nrows),
-        squeeze=False,
-        layout="constrained",
+    series = _labels(sweep, jobs, series_keys, short)
+    frame = runs[runs["job"].isin(x_of)]
+    frame = frame.assign(
+        x=frame["job"].map(lambda name: x_of[name] if numeric else value_label(x_of[name])),
+        series=frame["job"].map(series),
     )
+    per_row = min(len(metrics), 3)
+    nrows = math.ceil(len(metrics) / per_row)
+    fig, axes = plt.subplots(
+        nrows, per_row, figsize=(4.4 * per_row, 0.6 + 3.4 * nrows), squeeze=False,
+        layout="constrained",
+    )  # fmt: skip
     flat = axes.ravel()
-    series = _groups(sweep, jobs, series_keys)
-    # a log axis for values >= 0 whose positive ones span 20 times or more (symlog with a 0)
-    positive = [x for x in xs if numeric and x > 0]
-    log = numeric and len(positive) > 2 and min(xs) >= 0 and max(positive) >= 20 * min(positive)
-    linthresh = min(positive) if log else 1.0
-    # side by side: series at the same x are shifted a little so their error bars stay apart
-    span = (max(xs) - min(xs) if numeric and len(xs) > 1 else 1.0) if xs else 1.0
-    step = 0.12 / max(1, len(series)) * span * (0.25 if numeric else 1.0)
-    if log:
-        step = 0.03 / max(1, len(series))  # in decades
-    for ax, metric in zip(flat, metrics, strict=False):
+    axis = _x_axis(xs, numeric)
+    # series side by side (dodge), so their error bars stay apart
+    hue = {"hue": "series", "hue_order": list(dict.fromkeys(series.values())), "dodge": 0.25}
+    for i, (ax, metric) in enumerate(zip(flat, metrics, strict=False)):
         scale = 100.0 if metric_format(metric).fmt(1.0).endswith("%") else 1.0
-        lowest = np.inf
-        for i, (combo, group) in enumerate(series):
-            stats = sorted(
-                (
-                    (x_of(j), mean_ci95(by_job[j.name][metric], share=is_share(metric)))
-                    for j in group
-                ),
-                key=lambda p: xs.index(p[0]),
-            )
-            pos = np.array([x if numeric else xs.index(x) for x, _ in stats], dtype=float)
-            shift = (i - (len(series) - 1) / 2) * step
-            if log:  # shift in decades; a 0 by a share of the linear part
-                pos = np.where(pos > 0, pos * 10**shift, pos + shift * linthresh)
-            else:
-                pos = pos + shift
-            mean = np.array([_num(s["mean"]) for _, s in stats]) * scale
-            low = np.array([_num(s["ci95"][0]) for _, s in stats]) * scale
-            high = np.array([_num(s["ci95"][1]) for _, s in stats]) * scale
-            lowest = min(lowest, np.nanmin(low, initial=np.inf))
-            ax.errorbar(
-                pos,
-                mean,
-                yerr=np.vstack([mean - low, high - mean]),
-                color=f"C{i % 10}",
-                marker="o",
-                ms=4,
-                lw=1.6,
-                capsize=3,
-                label=_label(series_keys, combo, short) if series_keys else None,
-            )
-        label = metric_format(metric).label
-        ax.set_title(label, fontsize=10)
-        ax.set_ylabel(f"{label} (%)" if scale == 100.0 else label)
-        ax.set_xlabel(short.get(x_key, x_key) if x_key else "job")
-        ax.grid(alpha=0.3)
-        if log:
-            if min(xs) > 0:
-                ax.set_xscale("log")
-            else:
-                ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
-            ax.set_xticks(xs, [value_label(v) for v in xs])
-            ax.minorticks_off()
-        if lowest >= 0:
+        sns.pointplot(
+            data=frame.assign(value=frame[metric] * scale),
+            x="x",
+            y="value",
+            **(hue if series_keys else {}),
+            **axis,
+            errorbar=ci95(is_share(metric), scale, metric_bounds(metric)),
+            capsize=0.1,
+            markersize=4,
+            linewidth=1.6,
+            legend=i == 0 and bool(series_keys),
+            ax=ax,
+        )
+        _metric_axes(ax, metric, scale, short.get(x_key, x_key) if x_key else "job")
+        if frame[metric].min() >= 0:
             ax.set_ylim(bottom=0)
         if not numeric:
-            ax.set_xticks(range(len(xs)), [value_label(v) for v in xs], rotation=20, ha="right")
-    for ax in flat[n:]:
+            ax.tick_params(axis="x", labelrotation=20)
+    for ax in flat[len(metrics) :]:
         ax.set_visible(False)
     if series_keys:
-        flat[0].legend(fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}", title_fontsize=8)
+        sns.move_legend(
+            flat[0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
+            title_fontsize=8,
+        )  # fmt: skip
     if title:
         fig.suptitle(title)
-    return _save(fig, path, fmt)
+    return save_figure(fig, path, fmt)

@@ -23,8 +23,8 @@ from joblib import effective_n_jobs
 import sim
 from sim.outputs import git_commit, write_atomic
 
+from .gsa import Result
 from .indices import NOISE_FACTOR, morris_delta
-from .sensitivity import Result
 
 METHOD_FILES: dict[str, tuple[str, ...]] = {
     "morris": ("morris.csv", "morris.png"),
