@@ -157,7 +157,7 @@ def _label(plan_file: Any = "", name: Any = "") -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "run"
 
 
-SWEPT_KEYS = "SIM_SWEPT_KEYS"  # the swept keys, comma-separated (set by sim.progress)
+SWEPT_KEYS = "SIM_SWEPT_KEYS"  # the swept keys, comma-separated (set by sim.sweep.progress)
 
 
 def swept_keys(

@@ -6,9 +6,10 @@ A named experiment is ``configs/experiment/<name>.yaml``, an option of the confi
 +experiment=<name>``: its jobs go to its ``hydra.sweep.dir`` (``results/<name>/``; fixed, so a
 re-run goes to the same place and skips the jobs already complete), and at the end of the
 multirun the callback ``ExperimentReport`` (``configs/config.yaml``) collects them
-(``sim.sweep.report.collect``) into ``results/<name>/report/`` and prints the table. An experiment without
-a sweep (``sop_vs_layered``) is the comparison ``python -m sim.compare experiment=<name>``.
-This command runs the one or the other in this process. Examples::
+(``sim.sweep.report.collect``) into ``results/<name>/report/`` and prints the table. An
+experiment without a sweep (``sop_vs_layered``) is the comparison
+``python -m sim.compare experiment=<name>``. This command runs the one or the other in this
+process. Examples::
 
     python -m sim.experiment                         # list the experiments and their questions
     python -m sim.experiment herd_strength           # = python -m sim -m +experiment=herd_strength
@@ -77,8 +78,8 @@ def collect_report(sweep_dir: Path) -> bool:
     Returns:
         Whether the report was written (an ``error:`` line is printed when it was not).
     """
-    from sim.sweep.report import collect
     from sim.sweep.read import SweepError
+    from sim.sweep.report import collect
 
     try:
         done = collect(sweep_dir)
