@@ -14,10 +14,11 @@ Examples::
 ``strategy`` names a shipped plan (``configs/plans/strategies/<name>.yaml``); the plan is read
 as data (``sim.plans``), never composed by Hydra, so ``${...}`` in a plan stays plain text.
 
-Results go to ``results/runs/<date>_<time>_<strategy>_<suffix>/`` (``summary.json``,
-``daily.csv``, ``hourly.csv``, ``replicates.csv``, ``run.png``, and Hydra's ``.hydra/`` with
-the resolved config). A setting that cannot be used stops the run before anything is
-written, with one ``error:`` line naming the file or field, and exit code 2.
+Results go to ``results/runs/<date>_<time>_<strategy>_<suffix>/`` (the files of
+``sim.outputs.RUN_FILES``: ``summary.json``, ``daily.csv``, ``stages.csv``, ``hourly.csv``,
+``replicates.csv``, ``groups.csv``, ``trust_sources.csv``, ``run.png``; and Hydra's
+``.hydra/`` with the resolved config). A setting that cannot be used stops the run before
+anything is written, with one ``error:`` line naming the file or field, and exit code 2.
 
 With ``-m`` (a sweep, run in parallel by the joblib launcher) each parameter point is one job
 in ``results/sweeps/<date>_<time>_<suffix>/<num>_<label><swept values>/``; a job that fails leaves
@@ -77,6 +78,7 @@ def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
     # pandas and matplotlib: only once the input is good
     from sim.outputs import begin_run, end_run, mean_ci95, replicate_metrics, write_run
     from sim.outputs.formats import format_stat
+    from sim.outputs.intervals import metric_bounds
 
     begin_run(out)
     engine.run()
@@ -86,7 +88,8 @@ def finish(run: Run, engine: Engine, out: Path, figures: bool) -> None:
     conversion = format_stat(
         mean_ci95(metrics["conversion_rate"], share=True), lambda x: f"{x:.1%}"
     )
-    revenue = format_stat(mean_ci95(metrics["revenue"]), lambda x: f"{x:,.0f}")
+    revenue_ci = mean_ci95(metrics["revenue"], bounds=metric_bounds("revenue"))
+    revenue = format_stat(revenue_ci, lambda x: f"{x:,.0f}")
     print(
         f"{run.params.strategy.name}: conversion {conversion}, revenue {revenue} (mean [95% "
         f"interval] of {run.replicates} replicates, {run.params.population.members} members, "
