@@ -96,15 +96,16 @@ def seat(
     """
     free = np.maximum(free, 0).astype(np.int64)
     group = np.full(joining.shape, -1, dtype=np.int32)
+    replicate, slot = np.nonzero(joining)  # replicate by replicate, slot order within
+    if replicate.size == 0:
+        return group >= 0, group
+    if order is not None:  # by score, highest first (ties: slot order), within each replicate
+        by_score = np.lexsort((slot, -order[replicate, slot], replicate))
+        replicate, slot = replicate[by_score], slot[by_score]
+    first = np.searchsorted(replicate, replicate)  # where each joiner's replicate starts
+    rank = np.arange(replicate.size) - first  # place in its replicate's queue
     seats_before = np.cumsum(free, axis=1)  # (R, G): seats in groups 0..g
-    for r in range(joining.shape[0]):
-        who = np.flatnonzero(joining[r])
-        if who.size == 0:
-            continue
-        rank = np.arange(who.size)  # joiners in slot order, or by score (ties: slot order)
-        if order is not None:
-            rank[np.argsort(-order[r, who], kind="stable")] = np.arange(who.size)
-        g = np.searchsorted(seats_before[r], rank, side="right")
-        fits = g < free.shape[1]
-        group[r, who[fits]] = g[fits]
+    g = (seats_before[replicate] <= rank[:, None]).sum(axis=1)  # searchsorted, side="right"
+    fits = g < free.shape[1]
+    group[replicate[fits], slot[fits]] = g[fits]
     return group >= 0, group

@@ -41,7 +41,7 @@ import numpy as np
 
 from . import classic
 from .effects import raise_trust, read_content, read_mass_messages
-from .graph import tie_counts
+from .graph import neighbour_list
 from .state import (
     ACTIVE,
     DORMANT,
@@ -361,7 +361,8 @@ def _complete_purchases(engine: Engine, buyers: np.ndarray, price: np.ndarray | 
     state.hour_purchases += np.bincount(replicate, minlength=engine.replicates)
     state.hour_revenue += revenue
     state.bought_now = buyers
-    state.neighbours_bought += tie_counts(engine.adjacency, buyers, state.bought.shape)
+    # each buyer adds one to each of its neighbours' count (a few ties: no pass over all)
+    np.add.at(flat(state.neighbours_bought), neighbour_list(engine.adjacency, buyers), 1.0)
 
 
 def _post(engine: Engine) -> None:
