@@ -48,8 +48,9 @@ class Recorder:
         h, s, r = e.hour, e.state, e.replicates
         self.purchases[h] = e.state.hour_purchases
         self.revenue[h] = e.state.hour_revenue
-        self.opens[h] = s.opened.sum(axis=1)
-        self.active_today[h] = (s.opened_today & s.ever_member).sum(axis=1)
+        self.opens[h] = np.count_nonzero(s.opened, axis=1)
+        # only members open the group, so today's openers are all (ever) members
+        self.active_today[h] = np.count_nonzero(s.opened_today, axis=1)
         self.messages[h] = e.state.hour_messages
         self.minutes[h] = s.minutes
         self.money[h] = s.money

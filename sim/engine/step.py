@@ -151,7 +151,8 @@ def _fire_touchpoints(engine: Engine) -> None:
 
 def _open_and_read(engine: Engine) -> None:
     state, params = engine.state, engine.params
-    came = state.present & (engine.streams.uniform("open", engine.hour) < engine.open_chance())
+    # the chance is 0 outside the group, and a draw is never below 0: only members come
+    came = engine.streams.uniform("open", engine.hour) < engine.open_chance()
     opened = came | (state.opened & state.present)  # events already brought their attendees in
     state.opened = opened
     state.opened_today |= opened
