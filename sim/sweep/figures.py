@@ -26,7 +26,8 @@ from sim.outputs.intervals import is_share, mean_ci95, metric_bounds
 
 from .read import DONE, JobDir, Sweep, value_label
 
-CI_BAND = "band: 95% interval of the mean"
+CI_BAND = "band: 95% interval of the mean"  # the daily lines
+CI_BARS = "bar: 95% interval of the mean"  # the metrics' points
 DAILY_PANELS: tuple[tuple[str, str, str, float], ...] = (
     ("conversion", "Cumulative conversion", "buyers / members ever (%)", 100.0),
     ("purchases", "Purchases per day", "purchases", 1.0),
@@ -268,14 +269,15 @@ def plot_sweep_metrics(
         )
         _metric_axes(ax, metric, scale, short.get(x_key, x_key) if x_key else "job")
         if frame[metric].min() >= 0:
-            ax.set_ylim(bottom=0)
+            top = ax.get_ylim()[1]  # from 0, with room above the highest point and bar
+            ax.set_ylim(0, top * 1.05)
         if not numeric:
             ax.tick_params(axis="x", labelrotation=20)
     for ax in flat[len(metrics) :]:
         ax.set_visible(False)
     if series_keys:
         sns.move_legend(
-            flat[0], "best", fontsize=8, frameon=False, title=f"line: mean; {CI_BAND}",
+            flat[0], "best", fontsize=8, frameon=False, title=f"point: mean; {CI_BARS}",
             title_fontsize=8,
         )  # fmt: skip
     if title:

@@ -249,7 +249,9 @@ def collect(
         write_atomic(report / "comparison.md", lambda p: p.write_text(text, encoding="utf-8")),
     ]
     if figures:
-        title = str(sweep.experiment.get("name") or sweep.path.name)
+        name = str(sweep.experiment.get("name") or sweep.path.name)
+        setting = _setting(sweep)
+        title = f"{name} ({setting})" if setting else name
         key = base.key if base else None
         written += [
             write_atomic(
