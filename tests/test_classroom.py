@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.agents import ROW
 from sim.classroom.charts import (
     CHART_EVERY,
     chart_tops,
@@ -31,7 +30,8 @@ from sim.classroom.lessons import LESSON_DIR, load_lesson, load_lessons, read_le
 from sim.classroom.narration import Narrator
 from sim.classroom.settings import SideSpec, build_side, peak_event, resolve
 from sim.engine import ConfigError, PlanParams
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 from sim.plans import load_plan
 
 SMALL = {"members": 80, "seed": 2}

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents import Member
 from sim.engine import LAYERS, ConfigError, Engine, ModelParams, PlanParams, TouchpointSpec
 from sim.engine.params import AdvocacyParams, PopulationParams, TargetSpec
-from sim.model import MODEL_REPORTERS, CommunityModel
+from sim.mesa_view.agents import Member
+from sim.mesa_view.model import MODEL_REPORTERS, CommunityModel
 
 MEMBERS = 200
 DAYS = 8

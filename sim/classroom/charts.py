@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.agents import ROW
 from sim.classroom.drawing import STAGE_COLOURS, STAGE_NAMES, STATUS_NAMES
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 
 CHART_EVERY = 6  # hours between the points of the time charts
 TABLES = ("stages", "purchases", "status")  # the named datasets, one per chart

@@ -5,7 +5,7 @@
 :class:`Side` (``mode="one community"``: the lesson's "with" side under the page's
 controls) or two (``mode="side by side"``: the lesson's "with" and "without" sides, same
 seed, the controls the lesson contrasts set by each side). Each side is a
-``sim.model.CommunityModel`` with a narrator, a fixed layout and its picture. ``step``
+``sim.mesa_view.CommunityModel`` with a narrator, a fixed layout and its picture. ``step``
 advances every side by one campaign hour, so two sides always show the same hour.
 
 A side whose settings cannot be used (``days`` shorter than the plan, say) has no model
@@ -21,7 +21,6 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import ROW
 from sim.classroom.drawing import layout
 from sim.classroom.lessons import Lesson, load_lessons
 from sim.classroom.narration import Narrator
@@ -36,7 +35,8 @@ from sim.classroom.settings import (
     plan_levers,
 )
 from sim.engine import ConfigError
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 
 MODES = ("side by side", "one community")
 

@@ -17,8 +17,8 @@ from collections import OrderedDict
 import networkx as nx
 import numpy as np
 
-from sim.agents import ROW
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 
 STAGE_NAMES = (
     "0 does not know you",

@@ -8,8 +8,8 @@ shills, and a summary at the end of each day. It never changes the model.
 
 from __future__ import annotations
 
-from sim.agents import ROW
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 
 FIRST_HOURS = 6  # an offer's first hours, reported once they have passed
 

@@ -24,7 +24,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from sim.agents import ROW
 from sim.classroom.drawing import (
     LAYER_SHAPES,
     STAGE_COLOURS,
@@ -32,7 +31,8 @@ from sim.classroom.drawing import (
     STATUS_OPACITY,
     shill_positions,
 )
-from sim.model import CommunityModel
+from sim.mesa_view.agents import ROW
+from sim.mesa_view.model import CommunityModel
 
 MARKERS = {"diamond": "D", "square": "s", "circle": "o"}
 MARKER_SIZES = (42, 22, 11)  # points^2: core, influence, periphery

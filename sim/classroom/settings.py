@@ -27,7 +27,7 @@ from sim.engine.offer_book import OfferTerms
 from sim.engine.params import TouchpointSpec
 from sim.engine.schedule import touchpoint_spec
 from sim.engine.touchpoints import REGISTRY
-from sim.model import CommunityModel, apply_settings, check_days
+from sim.mesa_view.model import CommunityModel, apply_settings, check_days
 from sim.plans import available_strategies, load_strategy
 
 

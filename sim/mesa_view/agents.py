@@ -7,7 +7,7 @@ the agent never holds a stale copy and there is no second implementation of the 
 ``CommunityModel.step`` advances the engine, and the agents simply show the new state.
 
 Members who leave the group keep their agent, with ``status == "left"``; outside contacts
-get an agent only when they join (see ``sim.model.CommunityModel``).
+get an agent only when they join (see ``sim.mesa_view.CommunityModel``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sim.engine.state import OUTSIDE
 
 if TYPE_CHECKING:
     from sim.engine import Engine
-    from sim.model import CommunityModel
+    from sim.mesa_view.model import CommunityModel
 
 # Row of the engine's (replicates, slots) arrays that a Mesa model views: it always runs
 # its engine with ``replicates=1`` (the replicate index is set by ``first_replicate``).

@@ -1,7 +1,7 @@
 """The Mesa face: a ``mesa.Model`` that views one replicate of the array engine.
 
 :class:`CommunityModel` builds an :class:`~sim.engine.Engine` with one replicate and shows
-it the Mesa way: each member is a :class:`~sim.agents.Member` agent on a
+it the Mesa way: each member is a :class:`~sim.mesa_view.agents.Member` agent on a
 ``mesa.discrete_space.Network`` built from the replicate's social graph, and a
 ``DataCollector`` records the campaign hour by hour. It is a view, never a second copy of
 the dynamics: ``step`` advances the engine by one hour and the agents read (and, for
@@ -10,7 +10,7 @@ same campaign as replicate ``r`` of a batch ``Engine(seed=s, replicates=n)``.
 
 Usage::
 
-    from sim.model import CommunityModel
+    from sim.mesa_view import CommunityModel
 
     model = CommunityModel(seed=1, strategy="layered", members=300)
     model.run()  # or model.step() hour by hour, or model.run_model()
@@ -38,12 +38,13 @@ import numpy as np
 from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
-from sim.agents import ROW, Member
 from sim.engine import ConfigError, Engine, ModelParams, PlanParams
 from sim.engine.params import N_STAGES, TouchpointSpec
 from sim.engine.state import ACTIVE, DORMANT, LEFT
 from sim.engine.validation import build
 from sim.plans import load_strategy
+
+from .agents import ROW, Member
 
 DEFAULT_STRATEGY = "sop"
 """The plan ``CommunityModel`` runs when given neither a strategy nor a plan of its own."""
