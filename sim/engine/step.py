@@ -257,10 +257,9 @@ def _purchase(engine: Engine) -> None:
     buying, list_price = params.purchase, params.product.list_price
     # Candidates: in a group, not yet bought, trusting enough, and something made them think
     # of buying this hour: a conversation or an offer seen for certain, or messages about
-    # buying read (notices, purchase posts), each a chance to consider it.
-    reached = members_of(
-        state.prompted | (state.prompts > 0)
-    )  # nothing about buying reached others
+    # buying read (notices, purchase posts), each a chance to consider it. Nothing about
+    # buying reached the others.
+    reached = members_of(state.prompted | (state.prompts > 0))
     eligible = state.present_at(reached) & ~flat(state.bought)[reached]
     eligible &= flat(state.trust)[reached] >= flat(traits.trust_threshold)[reached]
     candidates = reached[eligible]
