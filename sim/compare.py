@@ -31,7 +31,6 @@ from sim.config import (
     CompareConfig,
     ExperimentParams,
     check_command_line,
-    report_warnings,
     run_config,
     run_dir,
     stop,
@@ -169,6 +168,5 @@ def _run_all(
 
 
 if __name__ == "__main__":
-    report_warnings()
     check_command_line(CompareConfig)
     main()

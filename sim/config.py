@@ -231,14 +231,6 @@ def register_configs() -> None:
 register_configs()
 
 
-def report_warnings() -> None:
-    """Nothing to report any more (kept for the entry points that still call it).
-
-    Experiments used to be read from outside the config search path when this module was
-    imported, and an unreadable one was reported here; Hydra now reads them itself.
-    """
-
-
 # ----------------------------------------------------------------------- conversion
 def _merge(base: dict[str, Any], extra: Mapping[str, Any], keep: set[str], path: str = "") -> None:
     """Merge ``extra`` into ``base`` (nested mappings key by key), except the paths in ``keep``."""

@@ -29,7 +29,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import SimConfig, report_warnings, run_dir, stop, to_model_params
+from sim.config import SimConfig, run_dir, stop, to_model_params
 from sim.engine import ConfigError, Engine, ModelParams
 from sim.engine.graph import GraphInputError
 
@@ -184,5 +184,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    report_warnings()
     main()

@@ -28,7 +28,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import report_warnings, run_dir, stop
+from sim.config import run_dir, stop
 from sim.engine import ConfigError
 from sim.engine.graph import GraphInputError
 
@@ -226,5 +226,4 @@ def stop_clean(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    report_warnings()
     main()
