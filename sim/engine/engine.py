@@ -295,6 +295,9 @@ class Engine:
         state.stage = np.where(joining, warm.astype(np.int8), state.stage).astype(np.int8)
         flat(state.last_counts)[joiners] = state.at(state.feed, joiners)
         n = joining.sum(axis=1)
-        self.state.neighbours_member += graphs.tie_counts(self.adjacency, joiners, joining.shape)
+        # each joiner adds one to each of its neighbours' count, as a buyer does to theirs
+        np.add.at(
+            flat(state.neighbours_member), graphs.neighbour_list(self.adjacency, joiners), 1.0
+        )
         state.money += reward * n
         state.hour_joins += n

@@ -259,34 +259,24 @@ def neighbour_list(adj: sp.csr_matrix, nodes: np.ndarray) -> np.ndarray:
 def neighbour_counts(adj: sp.csr_matrix, who: np.ndarray) -> np.ndarray:
     """For every node, how many of its neighbours are in the mask ``who`` (``adj @ who``).
 
+    Reads only the rows of the nodes in ``who`` (the graph is undirected), so the cost is
+    their ties, not the whole graph: cheap when few members changed.
+
     Args:
         adj: symmetric adjacency (nodes, nodes), ones for ties.
         who: boolean mask of shape (nodes,) or (replicates, slots) flattening to it.
 
     Returns:
-        Counts shaped like ``who``.
+        Counts (floats) shaped like ``who``.
     """
-    return tie_counts(adj, np.flatnonzero(who), who.shape)
-
-
-def tie_counts(adj: sp.csr_matrix, nodes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """For every node, how many of ``nodes`` (flat positions) are its neighbours.
-
-    Reads only the rows of ``nodes`` (the graph is undirected), so the cost is their ties,
-    not the whole graph: cheap when few members changed.
-
-    Returns:
-        Counts (floats) in ``shape``, the shape of the per-node arrays.
-    """
+    nodes = np.flatnonzero(who)
     n = adj.shape[0]
     if nodes.size == 0:
-        return np.zeros(shape)
+        return np.zeros(who.shape)
     if nodes.size * 8 > n:  # many nodes: one product over the whole graph is cheaper
-        chosen = np.zeros(n)
-        chosen[nodes] = 1.0
-        return (adj @ chosen).reshape(shape)
+        return (adj @ who.ravel().astype(float)).reshape(who.shape)
     counts = np.bincount(neighbour_list(adj, nodes), minlength=n)
-    return counts.astype(float).reshape(shape)
+    return counts.astype(float).reshape(who.shape)
 
 
 def eigen_centrality(adj: sp.csr_matrix, replicates: int, iterations: int = 50) -> np.ndarray:
