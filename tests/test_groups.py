@@ -36,11 +36,20 @@ def test_layout_spreads_members_evenly_and_blocks_cover_every_slot():
 
 
 def test_seat_fills_lowest_free_group_first_and_drops_overflow():
-    joining = np.array([[True, True, True, True, False, True]])
+    joiners = np.array([0, 1, 2, 3, 5])  # positions in one replicate of 6 slots
     free = np.array([[1, 0, 2, 0]])
-    seated, group = seat(joining, free)
-    assert seated.tolist() == [[True, True, True, False, False, False]]
-    assert group[0, :3].tolist() == [0, 2, 2]
+    seated, group = seat(joiners, 6, free)
+    assert seated.tolist() == [0, 1, 2]
+    assert group.tolist() == [0, 2, 2]
+
+
+def test_seat_seats_the_highest_scored_first_per_replicate():
+    joiners = np.array([0, 1, 2, 4, 5])  # two replicates of 3 slots
+    free = np.array([[1, 1], [1, 0]])
+    order = np.array([[0.1, 0.9, 0.5], [0.0, 0.2, 0.7]])
+    seated, group = seat(joiners, 3, free, order)
+    assert seated.tolist() == [1, 2, 5]  # replicate 1 has one seat: slot 2 (0.7) gets it
+    assert group.tolist() == [0, 1, 0]
 
 
 def test_many_group_invariants_hour_by_hour():

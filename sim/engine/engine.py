@@ -31,7 +31,7 @@ from .state import (
     members_of,
 )
 from .step import step as run_step
-from .targeting import top_per_replicate
+from .targeting import top_positions
 from .validation import ConfigError, check_model
 
 
@@ -240,9 +240,9 @@ class Engine:
         )
 
     def invite(self, inviters: np.ndarray, reward: float = 0.0) -> None:
-        """Outside contacts of ``inviters`` may join the group (into free seats)."""
+        """Outside contacts of the members at positions ``inviters`` may join (free seats)."""
         state, params = self.state, self.params
-        if not inviters.any():
+        if not inviters.size:
             return
         capacity = params.population.group_capacity
         seats = capacity * state.groups  # every group, open or still to be opened
@@ -251,16 +251,14 @@ class Engine:
         state.invites_this_hour += 1
         sub = state.invites_this_hour  # two invite rounds in one hour draw different numbers
         # The inviters' outside friends, each with the number of inviters among its friends.
-        friends = graphs.neighbour_list(self.adjacency, members_of(inviters))
+        friends = graphs.neighbour_list(self.adjacency, inviters)
         friends, ties = np.unique(
             friends[flat(state.status)[friends] == OUTSIDE], return_counts=True
         )
         chance = -np.expm1(np.log1p(-params.advocacy.join_prob) * ties)
-        join = self.streams.uniform_at("join", self.hour, friends, sub=sub) < chance
-        if not join.any():
+        joiners = friends[self.streams.uniform_at("join", self.hour, friends, sub=sub) < chance]
+        if not joiners.size:
             return
-        joining = np.zeros(state.status.shape, dtype=bool)
-        flat(joining)[friends[join]] = True
         # Free seats: in open groups, then in groups the operator may still open.
         free = np.where(state.group_open, capacity - state.group_counts(state.present), capacity)
         free = np.maximum(free, 0).astype(np.int64)
@@ -268,33 +266,31 @@ class Engine:
         if reward > 0:
             affordable = np.floor((params.operator.money_budget - state.money) / reward)
             total_free = np.minimum(total_free, np.maximum(affordable, 0).astype(np.int64))
-        if (joining.sum(axis=1) > total_free).any():
-            joining = top_per_replicate(joining, self.traits.rank_noise, total_free)
-        if not joining.any():
-            return
+        if (np.bincount(state.replicate_of(joiners), minlength=self.replicates) > total_free).any():
+            joiners = top_positions(joiners, self.traits.rank_noise, total_free)
+            if not joiners.size:
+                return
         # Seat them: free seats of open groups first (lowest group first), then new groups.
-        joining, group = seat(joining, free, self.traits.rank_noise)
-        state.group = np.where(joining, group, state.group)
-        opened = ~state.group_open & (state.group_counts(joining.astype(float)) > 0)
+        joiners, group = seat(joiners, state.slots, free, self.traits.rank_noise)
+        state.seat(joiners, group)
+        opened = ~state.group_open & (state.group_sums(joiners) > 0)
         state.group_open |= opened
         state.group_opened = np.where(opened, self.hour, state.group_opened)
-        state.status = np.where(joining, ACTIVE, state.status).astype(np.int8)
-        state.join_hour = np.where(joining, self.hour, state.join_hour)
-        joiners = members_of(joining)
+        flat(state.status)[joiners] = ACTIVE
+        flat(state.join_hour)[joiners] = self.hour
         stage1 = self.streams.uniform_at("join_stage", self.hour, joiners, sub=sub)
-        warm = np.zeros(state.status.shape, dtype=bool)
-        flat(warm)[joiners] = stage1 < params.advocacy.join_stage1_prob
+        warm = stage1 < params.advocacy.join_stage1_prob
         # A referred friend joins at stage 1 (warm) or 0: their own trust, kept in that band.
         cut1, cut2 = self.stage_cut[0], self.stage_cut[1]
-        start = np.where(
+        trust = flat(state.trust)[joiners]
+        flat(state.trust)[joiners] = np.where(
             warm,
-            np.clip(state.trust, cut1, np.nextafter(cut2, 0)),
-            np.minimum(state.trust, np.nextafter(cut1, 0)),
+            np.clip(trust, cut1, np.nextafter(cut2, 0)),
+            np.minimum(trust, np.nextafter(cut1, 0)),
         )
-        state.trust = np.where(joining, start, state.trust)
-        state.stage = np.where(joining, warm.astype(np.int8), state.stage).astype(np.int8)
+        flat(state.stage)[joiners] = warm
         flat(state.last_counts)[joiners] = state.at(state.feed, joiners)
-        n = joining.sum(axis=1)
+        n = np.bincount(state.replicate_of(joiners), minlength=self.replicates)
         # each joiner adds one to each of its neighbours' count, as a buyer does to theirs
         np.add.at(
             flat(state.neighbours_member), graphs.neighbour_list(self.adjacency, joiners), 1.0

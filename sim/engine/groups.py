@@ -79,33 +79,34 @@ def layout(pop: PopulationParams, slots: int) -> GroupLayout:
 
 
 def seat(
-    joining: np.ndarray, free: np.ndarray, order: np.ndarray | None = None
+    joiners: np.ndarray, slots: int, free: np.ndarray, order: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seat joiners in groups with free seats, lowest group first; drop who does not fit.
 
     Args:
-        joining: (replicates, slots) members who want to join.
+        joiners: positions (``replicate * slots + slot``, ascending) of those who want to
+            join.
+        slots: member slots per replicate.
         free: (replicates, groups) free seats per group (0 for groups that cannot take
             anyone, e.g. not openable).
         order: optional (replicates, slots) score; higher-scored joiners are seated first
             (default: slot order).
 
     Returns:
-        ``(seated, group)``: the joiners who got a seat, and for them the group index
-        (``group`` is -1 elsewhere).
+        ``(seated, group)``: the positions of the joiners who got a seat (ascending), and
+        each one's group index.
     """
     free = np.maximum(free, 0).astype(np.int64)
-    group = np.full(joining.shape, -1, dtype=np.int32)
-    replicate, slot = np.nonzero(joining)  # replicate by replicate, slot order within
-    if replicate.size == 0:
-        return group >= 0, group
-    if order is not None:  # by score, highest first (ties: slot order), within each replicate
-        by_score = np.lexsort((slot, -order[replicate, slot], replicate))
-        replicate, slot = replicate[by_score], slot[by_score]
+    replicate = joiners // slots  # replicate by replicate, slot order within
+    queue = joiners
+    if order is not None and joiners.size:  # by score, highest first (ties: slot order)
+        queue = joiners[np.lexsort((joiners, -order.ravel()[joiners], replicate))]
+        replicate = queue // slots
     first = np.searchsorted(replicate, replicate)  # where each joiner's replicate starts
     rank = np.arange(replicate.size) - first  # place in its replicate's queue
     seats_before = np.cumsum(free, axis=1)  # (R, G): seats in groups 0..g
     g = (seats_before[replicate] <= rank[:, None]).sum(axis=1)  # searchsorted, side="right"
     fits = g < free.shape[1]
-    group[replicate[fits], slot[fits]] = g[fits]
-    return group >= 0, group
+    seated, group = queue[fits], g[fits].astype(np.int32)
+    ascending = np.argsort(seated, kind="stable")
+    return seated[ascending], group[ascending]

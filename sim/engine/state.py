@@ -269,6 +269,11 @@ class State:
         members = members_of(values)
         return self.group_sums(members, None if values.dtype == bool else flat(values)[members])
 
+    def seat(self, members: np.ndarray, groups: np.ndarray) -> None:
+        """Put the members (positions) in the given groups (one index each)."""
+        flat(self.group)[members] = groups
+        self._index_cache = None  # the slots' group index is stale
+
     def _group_index(self) -> np.ndarray:
         """Flat (replicate, group) index of every slot, cached until ``group`` is replaced."""
         cached = getattr(self, "_index_cache", None)

@@ -403,10 +403,8 @@ def _advocacy(engine: Engine) -> None:
     chance = _sigmoid(base + params.advocacy.share_memory * memory)
     boost = np.where(flat(state.kol)[owners], params.advocacy.kol_share_boost, 1.0)
     chance = np.minimum(1.0, chance * boost)
-    draw = engine.streams.uniform_at("share", engine.hour, owners)
-    sharers = np.zeros(state.bought.shape, dtype=bool)
-    flat(sharers)[owners] = draw < chance
-    state.shared |= sharers
+    sharers = owners[engine.streams.uniform_at("share", engine.hour, owners) < chance]
+    flat(state.shared)[sharers] = True
     engine.invite(sharers)
 
 

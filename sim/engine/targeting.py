@@ -33,6 +33,24 @@ def top_per_replicate(mask: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.
     return mask & (position < np.asarray(k)[:, None])
 
 
+def top_positions(members: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``top_per_replicate`` for members given by position: the ``k[r]`` best of each replicate.
+
+    Args:
+        members: positions ``replicate * slots + slot`` (``state.members_of``).
+        score: ranking score (replicates, slots), higher first; ties keep the lower slot.
+        k: how many to keep per replicate, shape (replicates,).
+
+    Returns:
+        The kept positions, ascending.
+    """
+    slots = score.shape[1]
+    replicate = members // slots
+    queue = members[np.lexsort((members, -score.ravel()[members], replicate))]
+    replicate = queue // slots
+    rank = np.arange(queue.size) - np.searchsorted(replicate, replicate)
+    return np.sort(queue[rank < np.asarray(k)[replicate]])
+
 def top_per_group(
     mask: np.ndarray, score: np.ndarray, group: np.ndarray, k: np.ndarray
 ) -> np.ndarray:

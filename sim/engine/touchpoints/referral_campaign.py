@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..state import FEED_OPERATOR
+from ..state import FEED_OPERATOR, members_of
 from ..validation import bounded
 from .base import Firing, Touchpoint, register
 
@@ -50,4 +50,4 @@ class ReferralCampaign(Touchpoint):
         inviters = eligible & (
             engine.streams.uniform("invite", hour, firing.plan_index + 1) < chance
         )
-        engine.invite(inviters, reward=p.reward)
+        engine.invite(members_of(inviters), reward=p.reward)
