@@ -51,6 +51,7 @@ def top_positions(members: np.ndarray, score: np.ndarray, k: np.ndarray) -> np.n
     rank = np.arange(queue.size) - np.searchsorted(replicate, replicate)
     return np.sort(queue[rank < np.asarray(k)[replicate]])
 
+
 def top_per_group(
     mask: np.ndarray, score: np.ndarray, group: np.ndarray, k: np.ndarray
 ) -> np.ndarray:
