@@ -21,6 +21,7 @@ from .rng import Streams
 from .schedule import compile_plan
 from .state import (
     ACTIVE,
+    DORMANT,
     FEED_MEMBER,
     FEED_MEMBER_TRUST,
     MSG_MEMBERS,
@@ -147,7 +148,11 @@ class Engine:
         """Chance that each member opens the group in the current hour."""
         activity, state, traits = self.params.activity, self.state, self.traits
         chance = traits.activity * activity.rhythm[self.hour % 24]
-        chance *= self._novelty[self.hour - state.join_hour]  # by whole hours since joining
+        # Novelty by whole hours since joining: the starting members (the first slots) all
+        # joined at hour 0; only outside contacts may have joined since.
+        m = self.members
+        chance[:, :m] *= self._novelty[self.hour]
+        chance[:, m:] *= self._novelty[self.hour - state.join_hour[:, m:]]
         if state.anticipation.any():
             chance *= 1 + activity.anticipation_boost * state.anticipation
         if state.excitement.any():
@@ -155,7 +160,7 @@ class Engine:
         if activity.busy_boost > 0:  # a lively feed draws members in; silence feeds silence
             buzz = state.buzz / (state.buzz + activity.busy_scale)
             chance *= state.per_member(1 + activity.busy_boost * buzz)
-        chance *= np.where(state.status == ACTIVE, 1.0, activity.dormant_factor)
+        np.multiply(chance, activity.dormant_factor, out=chance, where=state.status == DORMANT)
         np.minimum(chance, 1.0, out=chance)
         chance *= state.present  # nobody outside the group opens it
         return chance
