@@ -138,6 +138,7 @@ class State:
     hour_purchases: np.ndarray = field(init=False)
     hour_revenue: np.ndarray = field(init=False)
     bought_now: np.ndarray = field(init=False)  # positions of this hour's buyers
+    openers: np.ndarray = field(init=False)  # positions of this hour's openers (once read)
     invites_this_hour: int = field(init=False)  # invite rounds so far (their draws' sub-counter)
 
     def __post_init__(self) -> None:
@@ -200,6 +201,7 @@ class State:
         self.hour_purchases = _full(r, 0, np.int64)
         self.hour_revenue = _full(r, 0.0, np.float64)
         self.bought_now = np.zeros(0, dtype=np.int64)
+        self.openers = np.zeros(0, dtype=np.int64)
         self.invites_this_hour = 0
 
     def start_hour(self) -> None:
@@ -217,6 +219,7 @@ class State:
         self.hour_purchases = np.zeros(self.replicates, dtype=np.int64)
         self.hour_revenue = np.zeros(self.replicates)
         self.bought_now = self.bought_now[:0]
+        self.openers = self.openers[:0]
         self.invites_this_hour = 0
 
     @property

@@ -156,8 +156,9 @@ def _open_and_read(engine: Engine) -> None:
     opened = came | (state.opened & state.present)  # events already brought their attendees in
     state.opened = opened
     state.opened_today |= opened
-    state.last_open = np.where(opened, engine.hour, state.last_open)
-    openers = members_of(opened)  # only this hour's openers read: work on them alone
+    # only this hour's openers read (and post, and may drift away): work on them alone
+    state.openers = openers = members_of(opened)
+    flat(state.last_open)[openers] = engine.hour
     if openers.size:
         _read_feed(engine, openers)
     if engine.offers.is_open.any():
@@ -367,7 +368,7 @@ def _complete_purchases(engine: Engine, buyers: np.ndarray, price: np.ndarray | 
 
 def _post(engine: Engine) -> None:
     state, params, traits = engine.state, engine.params, engine.traits
-    openers = members_of(state.opened)  # only this hour's openers post
+    openers = state.openers  # only this hour's openers post
     boost = 1.0 + flat(state.excitement)[openers]
     ugc = state.ugc_until > engine.hour
     if ugc.any():
@@ -415,7 +416,7 @@ def _status(engine: Engine) -> None:
         state.status[mute] = DORMANT
     # Drift: a visit that finds too little value lately (nothing good experienced, nobody
     # talking), or that tires a member of study, may end in muting the group.
-    visitors = members_of(state.opened & (state.status == ACTIVE))
+    visitors = state.openers[flat(state.status)[state.openers] == ACTIVE]
     if visitors.size:
         fatigue = params.fatigue
         lack = np.minimum(np.exp(-flat(state.recent_value)[visitors] / fatigue.value_scale), 3.0)
