@@ -271,12 +271,18 @@ def _purchase(engine: Engine) -> None:
     )
     deciding = candidates[thinking]
     offers = engine.offers
-    offer_price = state.at(offers.price(engine.hour), deciding)
-    on_offer = (flat(state.seen_offer)[deciding] == offers.offer_id) & ~np.isnan(offer_price)
     fallback = list_price if params.product.list_price_on_sale else np.nan
-    price = np.where(on_offer, offer_price, fallback)
-    can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
-    deciding, their_price, offered = deciding[can_buy], price[can_buy], on_offer[can_buy]
+    if offers.is_open.any():
+        offer_price = state.at(offers.price(engine.hour), deciding)
+        on_offer = (flat(state.seen_offer)[deciding] == offers.offer_id) & ~np.isnan(offer_price)
+        price = np.where(on_offer, offer_price, fallback)
+        can_buy = ~np.isnan(price)  # no price: nothing on sale to this member now
+        deciding, their_price, offered = deciding[can_buy], price[can_buy], on_offer[can_buy]
+    elif np.isnan(fallback):  # no offer open and nothing sold at list price
+        return
+    else:
+        their_price = np.full(deciding.shape, fallback, dtype=float)
+        offered = np.zeros(deciding.shape, dtype=bool)
     if not deciding.size:
         return
     anchor = np.zeros_like(their_price)
@@ -314,6 +320,9 @@ def _purchase(engine: Engine) -> None:
     )
     buys = _accumulate_hazard(engine, deciding, _sigmoid(logit))
     offer_buys = buys & offered
+    if not offer_buys.any():  # no offer sales this hour: nothing to count against a quota
+        _complete_purchases(engine, deciding[buys], their_price[buys])
+        return
     remaining = offers.remaining()
     sales = state.group_sums(deciding[offer_buys])
     if np.isfinite(remaining).any() and (sales > remaining).any():
