@@ -59,15 +59,20 @@ def _mix_int(z: int) -> int:
     return z ^ (z >> 31)
 
 
+_U30, _U27, _U31, _U11, _U40 = (np.uint64(n) for n in (30, 27, 31, 11, 40))
+_UM1, _UM2 = np.uint64(_M1), np.uint64(_M2)
+_F24 = np.float32(2.0**-24)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finalizer, in place on a fresh uint64 array (numpy wraps on overflow)."""
-    shifted = z >> np.uint64(30)
+    shifted = z >> _U30
     z ^= shifted
-    z *= np.uint64(_M1)
-    np.right_shift(z, np.uint64(27), out=shifted)
+    z *= _UM1
+    np.right_shift(z, _U27, out=shifted)
     z ^= shifted
-    z *= np.uint64(_M2)
-    np.right_shift(z, np.uint64(31), out=shifted)
+    z *= _UM2
+    np.right_shift(z, _U31, out=shifted)
     z ^= shifted
     return z
 
@@ -110,8 +115,11 @@ class Streams:
     def _uniform(key: np.uint64, steps: np.ndarray, precise: bool) -> np.ndarray:
         z = _mix(steps + key)
         if precise:  # 53 random bits
-            return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
-        return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)  # 24 bits
+            return (z >> _U11).astype(np.float64) * 2.0**-53
+        z >>= _U40  # 24 bits
+        draws = z.astype(np.float32)
+        draws *= _F24
+        return draws
 
     def uniform(self, kind: str, counter: int, sub: int = 0, precise: bool = False) -> np.ndarray:
         """Uniform [0, 1) draws for every (replicate, slot) at one counter value.

@@ -14,21 +14,22 @@ import numpy as np
 
 OUTSIDE, ACTIVE, DORMANT, LEFT = -1, 0, 1, 2
 
-# Kinds of message counted in a group's feed (cumulative counters).
+# Kinds of message counted in a group's feed (cumulative counters). The first six are what
+# a reader counts as the backlog that buries messages (everything posted); the rest are
+# weights carried by those posts.
 FEED_OPERATOR = 0  # mass notices, teasers, offer notices
 FEED_MEMBER = 1  # member posts (questions, progress, praise)
-FEED_MEMBER_TRUST = 2  # the same posts, each weighted by its poster's trust
-FEED_PURCHASE = 3  # real buyers' purchase posts
-FEED_SHILL = 4  # shill accounts' purchase posts and praise
-FEED_CONTENT = 5  # content pieces (materials, lessons) posted in the group
-FEED_CONTENT_STUDY = 6  # the same, each weighted by the chance a reader studies it
-FEED_CONTENT_VALUE = 7  # ... weighted by study chance x experience value
-FEED_CONTENT_TRUST = 8  # ... weighted by study chance x trust gain
-FEED_TEASER = 9  # teasers posted in the group
-FEED_TEASER_PULL = 10  # the same, each weighted by the anticipation it raises
+FEED_PURCHASE = 2  # real buyers' purchase posts
+FEED_SHILL = 3  # shill accounts' purchase posts and praise
+FEED_CONTENT = 4  # content pieces (materials, lessons) posted in the group
+FEED_TEASER = 5  # teasers posted in the group
+FEED_MEMBER_TRUST = 6  # the member posts, each weighted by its poster's trust
+FEED_CONTENT_STUDY = 7  # the content pieces, each weighted by the chance a reader studies it
+FEED_CONTENT_VALUE = 8  # ... weighted by study chance x experience value
+FEED_CONTENT_TRUST = 9  # ... weighted by study chance x trust gain
+FEED_TEASER_PULL = 10  # the teasers, each weighted by the anticipation it raises
 FEED_KINDS = 11
-# Kinds a reader counts as the backlog that buries messages (everything posted).
-FEED_BACKLOG = (FEED_OPERATOR, FEED_MEMBER, FEED_PURCHASE, FEED_SHILL, FEED_CONTENT, FEED_TEASER)
+FEED_BACKLOG = slice(FEED_OPERATOR, FEED_TEASER + 1)  # the kinds that make up the backlog
 
 # Trust-ladder stages past those that follow trust (0-4, cut by ``trust.stage_thresholds``).
 STAGE_BOUGHT, STAGE_SHARED = 5, 6
@@ -315,6 +316,8 @@ class State:
         felt = np.abs(value) >= threshold
         if not felt.all():
             members, value = members[felt], value[felt]
+            if not members.size:
+                return
         first_, peak, final, any_ = (
             flat(self.mem_first),
             flat(self.mem_peak),

@@ -182,7 +182,7 @@ def _read_feed(engine: Engine, readers: np.ndarray) -> None:
     feed = state.at(state.feed, readers)  # (n, K): the feed of each reader's group
     last_counts = flat(state.last_counts)
     new = feed - last_counts[readers]
-    backlog = new[:, list(FEED_BACKLOG)].sum(axis=1)
+    backlog = new[:, FEED_BACKLOG].sum(axis=1)
     reads = new * (params.channel.attention / (params.channel.attention + backlog))[:, None]
     last_counts[readers] = feed
 
