@@ -48,7 +48,7 @@ class Recorder:
         h, s, r = e.hour, e.state, e.replicates
         self.purchases[h] = e.state.hour_purchases
         self.revenue[h] = e.state.hour_revenue
-        self.opens[h] = np.count_nonzero(s.opened, axis=1)
+        self.opens[h] = np.bincount(s.replicate_of(s.openers), minlength=r)  # who opened the group
         # only members open the group, so today's openers are all (ever) members
         self.active_today[h] = np.count_nonzero(s.opened_today, axis=1)
         self.messages[h] = e.state.hour_messages
