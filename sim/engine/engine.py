@@ -29,7 +29,6 @@ from .state import (
     OUTSIDE,
     State,
     flat,
-    members_of,
 )
 from .step import step as run_step
 from .targeting import top_positions
@@ -229,17 +228,16 @@ class Engine:
         """``book_minutes`` for a task done once in every open group."""
         return self.book_minutes(minutes * self.open_groups)
 
-    def post(self, who: np.ndarray, count: float | np.ndarray = 1.0) -> None:
-        """Members in ``who`` post ``count`` messages each into their group's feed."""
+    def post(self, posters: np.ndarray, count: float = 1.0) -> None:
+        """The members at positions ``posters`` post ``count`` messages each in their group."""
         state = self.state
-        posters = members_of(who)
-        count = np.asarray(count, dtype=float)
-        n = np.full(posters.size, count) if count.ndim == 0 else flat(count)[posters]
-        state.feed[:, :, FEED_MEMBER] += state.group_sums(posters, n)
+        n = np.full(posters.size, float(count))
+        posts = state.group_sums(posters, n)
+        state.feed[:, :, FEED_MEMBER] += posts
         state.feed[:, :, FEED_MEMBER_TRUST] += state.group_sums(
             posters, n * flat(state.trust)[posters]
         )
-        state.buzz += state.group_sums(posters, n)
+        state.buzz += posts
         state.hour_messages[:, MSG_MEMBERS] += np.bincount(
             state.replicate_of(posters), n, self.replicates
         )

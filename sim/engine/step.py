@@ -388,10 +388,7 @@ def _post(engine: Engine) -> None:
     boost = boost * (1.0 + params.channel.talk_boost * read / (read + params.channel.talk_scale))
     layer = flat(traits.layer)[openers]
     chance = np.minimum(1.0, np.asarray(params.channel.post_prob)[layer] * boost)
-    draw = engine.streams.uniform_at("post", engine.hour, openers)
-    posters = np.zeros(state.opened.shape, dtype=bool)
-    flat(posters)[openers] = draw < chance
-    engine.post(posters)
+    engine.post(openers[engine.streams.uniform_at("post", engine.hour, openers) < chance])
     if state.bought_now.size:
         buyers = state.bought_now
         chance = np.asarray(params.channel.announce_prob)[flat(traits.layer)[buyers]]

@@ -45,4 +45,4 @@ class Event(Touchpoint):
         s.opened |= came
         s.last_open = np.where(came, engine.hour, s.last_open)
         s.opened_today |= came
-        engine.post(came, p.posts_per_attendee)
+        engine.post(attendees, p.posts_per_attendee)
