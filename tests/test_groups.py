@@ -216,3 +216,29 @@ def test_scale_benchmark_script_runs_on_a_small_size():
     )
     assert done.returncode == 0, done.stderr
     assert "step / floor" in done.stdout and "Log-log slope" in done.stdout
+
+
+def test_speed_benchmark_compares_with_another_checkout(tmp_path):
+    """``speed.py --against`` runs both checkouts and prints the ratio; a wrong folder is named."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "benchmarks" / "speed.py"
+    small = ["--replicates", "1", "--repeat", "1"]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(script), *small, *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    done = run("--against", str(root), "--rounds", "1")
+    assert done.returncode == 0, done.stderr
+    assert "this / other: best" in done.stdout and "(1 rounds each)" in done.stdout
+    wrong = run("--against", str(tmp_path))
+    assert wrong.returncode != 0 and "no benchmarks/speed.py" in wrong.stderr
