@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .params import N_STAGES
-from .state import ACTIVE, DORMANT, FEED_MEMBER, FEED_PURCHASE, LEFT
+from .state import ACTIVE, DORMANT, FEED_MEMBER, FEED_PURCHASE, LEFT, OUTSIDE
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -39,9 +39,10 @@ class Recorder:
         self.group_posts = np.zeros((days, r, g))  # member and purchase posts, cumulative
         self._sold_before = np.zeros(r, dtype=np.int64)
         rows = np.arange(r, dtype=np.int64)[:, None]
-        # Bins of (replicate, layer, stage or absent): each slot's first bin, then + stage.
+        # Bins of (replicate, layer, status, stage), status in the order OUTSIDE, ACTIVE,
+        # DORMANT, LEFT: each slot's first bin, then + status x N_STAGES + stage.
         layer = e.traits.layer.astype(np.int64)
-        self._stage_base = (rows * 3 + layer) * (N_STAGES + 1)
+        self._bin_base = ((rows * 3 + layer) * 4 - OUTSIDE) * N_STAGES
 
     def record(self, e: Engine) -> None:
         """Store the hour that ``e`` just computed."""
@@ -60,12 +61,12 @@ class Recorder:
         sold = e.offers.total_sold.sum(axis=1)
         self.offer_sales[h] = sold - self._sold_before
         self._sold_before = sold
-        for column, code in enumerate((ACTIVE, DORMANT, LEFT)):
-            self.status[h, :, column] = np.count_nonzero(s.status == code, axis=1)
-        stage = np.where(s.present, s.stage, np.int8(N_STAGES))  # absent: the extra bin
-        index = self._stage_base + stage
-        counts = np.bincount(index.ravel(), minlength=r * 3 * (N_STAGES + 1))
-        self.stages[h] = counts.reshape(r, 3, N_STAGES + 1)[..., :N_STAGES]
+        # one count of every (replicate, layer, status, stage)
+        index = self._bin_base + (s.status * np.int8(N_STAGES) + s.stage)
+        counts = np.bincount(index.ravel(), minlength=r * 3 * 4 * N_STAGES)
+        counts = counts.reshape(r, 3, 4, N_STAGES)
+        self.status[h] = counts.sum(axis=(1, 3))[:, 1 + ACTIVE : 1 + LEFT + 1]
+        self.stages[h] = counts[:, :, 1 + ACTIVE] + counts[:, :, 1 + DORMANT]  # present
         if h % 24 == 23 or h == e.hours - 1:
             self._record_groups(e, h // 24)
 
