@@ -12,6 +12,7 @@ import pytest
 from factories import run_module
 
 from sim.engine import Engine
+from sim.engine.schedule import touchpoint_spec
 from sim.forecast.care import kinds, with_care, without_care
 from sim.forecast.celf import celf, greedy
 from sim.forecast.loading import baseline_params, load_plan
@@ -26,7 +27,7 @@ TINY_BASE = str(DATA / "forecast_tiny_base.yaml")
 @pytest.fixture(scope="module")
 def tiny():
     plan = load_plan(TINY)
-    base, source = baseline_params(plan.params, TINY_BASE)
+    base, source, _ = baseline_params(plan.params, TINY_BASE)
     scenarios = [
         Scenario("plan", plan.params.strategy, plan.source),
         Scenario("baseline", base.strategy, source),
@@ -281,6 +282,36 @@ def test_a_bad_baseline_stops_before_anything_runs(tmp_path):
     assert done.stderr.startswith("error: ") and "nosuchplan" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert _no_output(out)
+
+
+def test_the_baseline_runs_for_the_plans_days_and_says_what_it_leaves_out():
+    plan = load_plan(TINY)
+    plan.params.days = 10
+    base, _, warnings = baseline_params(plan.params, "sop")  # sop's offer is on day 20
+    kinds_left = [touchpoint_spec(tp, "").type for tp in base.strategy.touchpoints]
+    assert "offer" not in kinds_left and {"broadcast", "content"} <= set(kinds_left)
+    assert warnings == [
+        "baseline sop: its offer on day 20 comes after the plan's last day (10) and is left out"
+    ]
+    plan.params.days = 33
+    base, _, warnings = baseline_params(plan.params, "sop")
+    assert "offer" in [touchpoint_spec(tp, "").type for tp in base.strategy.touchpoints]
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    sorted(p.stem for p in (Path(__file__).parents[1] / "configs" / "plans").glob("*.yaml")),
+)
+def test_every_shipped_template_can_be_forecast_against_the_default_baseline(template):
+    from sim.forecast.__main__ import ForecastConfig, prepare
+
+    root = Path(__file__).parents[1]
+    ready = prepare(ForecastConfig(plan=str(root / "configs" / "plans" / f"{template}.yaml")))
+    assert [sc.name for sc in ready["scenarios"][:2]] == ["plan", "baseline"]
+    days = ready["params"].days
+    for sc in ready["scenarios"]:
+        assert all(touchpoint_spec(tp, "").day <= days for tp in sc.strategy.touchpoints)
 
 
 # ------------------------------------------------------------------ the ranking, simulated

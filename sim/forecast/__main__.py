@@ -100,7 +100,7 @@ def prepare(cfg: ForecastConfig) -> dict[str, Any]:
         raise ConfigError("care: top >= 0, replicates >= 2 and pool >= 1 are required")
     plan = load_plan(cfg.plan)
     params = plan.params
-    base, base_source = baseline_params(params, cfg.baseline)
+    base, base_source, base_warnings = baseline_params(params, cfg.baseline)
     scenarios = [
         Scenario("plan", params.strategy, plan.source),
         Scenario("baseline", base.strategy, base_source),
@@ -111,7 +111,13 @@ def prepare(cfg: ForecastConfig) -> dict[str, Any]:
     for sc in scenarios[1:]:
         fork(probe, sc.strategy, sc.source)  # compiles and checks each plan
     currency = getattr(params.product, "currency", "") or cfg.currency
-    return {"plan": plan, "params": params, "scenarios": scenarios, "currency": currency}
+    return {
+        "plan": plan,
+        "params": params,
+        "scenarios": scenarios,
+        "currency": currency,
+        "warnings": [*plan.warnings, *base_warnings],
+    }
 
 
 def forecast(cfg: ForecastConfig, ready: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +155,7 @@ def forecast(cfg: ForecastConfig, ready: dict[str, Any]) -> dict[str, Any]:
         currency=ready["currency"],
         names=names,
         sources=sources,
-        plan_warnings=ready["plan"].warnings,
+        plan_warnings=ready["warnings"],
     )
     result["seed"] = cfg.seed
     result["care_ranking"] = None

@@ -349,7 +349,7 @@ def build_forecast(
         currency: the money unit.
         names: ``plan``/``baseline`` -> the plans' names.
         sources: ``plan``/``baseline`` -> their files.
-        plan_warnings: the plan loader's warnings.
+        plan_warnings: the plan loader's warnings and the baseline's (what it leaves out).
 
     Returns:
         The forecast as a JSON-ready dict.

@@ -4,7 +4,8 @@
 exists, for any YAML file except strategies (files in ``configs/plans/strategies/`` or starting with
 ``# @package _global_``); shipped strategy names (``sop``, ``layered``) and strategy files are
 read through ``sim.plans.load_strategy``. ``baseline_params`` puts a baseline's touchpoints on
-the plan's community, team and product, so only the touchpoints differ.
+the plan's community, team and product, so only the touchpoints differ (and it runs for the
+plan's days).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from sim.engine import ModelParams
 from sim.engine.params import PlanParams
+from sim.engine.schedule import touchpoint_spec
 from sim.engine.validation import build
 
 
@@ -100,23 +102,38 @@ def load_plan(path: str) -> Plan:
     return _from_strategy(path)
 
 
-def baseline_params(plan: ModelParams, baseline: str) -> tuple[ModelParams, str]:
+def baseline_params(plan: ModelParams, baseline: str) -> tuple[ModelParams, str, list[str]]:
     """The plan's community, team and product with the baseline's touchpoints.
+
+    The baseline runs for the plan's days: its touchpoints that would start after the plan's
+    last day are left out (a shipped strategy's offer on day 20 does not fit a 10-day plan),
+    and each one left out is named in a warning.
 
     Args:
         plan: the plan's parameters.
         baseline: a shipped strategy's name or a plan file's path.
 
     Returns:
-        ``(params, source)``: a copy of ``plan`` whose strategy has the baseline's name,
-        switches and touchpoints (whether the product is on sale at list price stays the
-        plan's: it is a fact of the product).
+        ``(params, source, warnings)``: a copy of ``plan`` whose strategy has the baseline's
+        name, switches and touchpoints (whether the product is on sale at list price stays
+        the plan's: it is a fact of the product), the baseline's file, and the warnings.
 
     Raises:
-        ConfigError: no such baseline.
+        ConfigError: no such baseline, or a baseline entry that cannot be read.
     """
     other = load_plan(baseline)
     strategy: PlanParams = copy.deepcopy(other.params.strategy)
+    kept, warnings = [], []
+    for index, entry in enumerate(strategy.touchpoints):
+        spec = touchpoint_spec(entry, f"{other.source}: touchpoints[{index}]")
+        if spec.day > plan.days:
+            warnings.append(
+                f"baseline {strategy.name}: its {spec.type} on day {spec.day} comes after the "
+                f"plan's last day ({plan.days}) and is left out"
+            )
+        else:
+            kept.append(entry)
+    strategy.touchpoints = kept
     params = copy.deepcopy(plan)
     params.strategy = strategy
-    return params, other.source
+    return params, other.source, warnings
