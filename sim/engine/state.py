@@ -279,7 +279,10 @@ class State:
         self._index_cache = None  # the slots' group index is stale
 
     def _group_index(self) -> np.ndarray:
-        """Flat (replicate, group) index of every slot, cached until ``group`` is replaced."""
+        """Flat (replicate, group) index of every slot, cached until ``group`` changes.
+
+        (``group`` is replaced by a new array, or ``seat`` moves members and drops the cache.)
+        """
         cached = getattr(self, "_index_cache", None)
         if cached is None or cached[0] is not self.group:
             index = (np.arange(self.replicates)[:, None] * self.groups + self.group).ravel()
