@@ -314,6 +314,18 @@ def test_every_shipped_template_can_be_forecast_against_the_default_baseline(tem
         assert all(touchpoint_spec(tp, "").day <= days for tp in sc.strategy.touchpoints)
 
 
+def test_forecast_intervals_stay_within_what_a_figure_can_take():
+    from sim.forecast.figures import spread
+
+    few = np.array([0.0, 0.0, 30.0])  # three campaigns: a t-interval reaches far below 0
+    assert spread(few, "buyers")["ci95"][0] == 0.0
+    assert spread(few, "revenue")["ci95"][0] == 0.0
+    assert spread(np.array([-1.0, -1.0, 5.0]), "roi")["ci95"][0] == -1.0
+    assert spread(np.array([0.0, 0.0, 0.9]), "conversion_rate")["ci95"][0] == 0.0
+    unbounded = spread(few, "something_else")["ci95"][0]
+    assert unbounded < 0  # a figure without known bounds keeps its t-interval
+
+
 # ------------------------------------------------------------------ the ranking, simulated
 def test_simulated_ranking_matches_brute_force(tiny):
     from sim.forecast.care import Evaluator, care_slots, rank_care

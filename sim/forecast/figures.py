@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.engine import LAYERS
 from sim.outputs import jsonable, mean_ci95, paired_difference
+from sim.outputs.intervals import metric_bounds
 
 from .runs import QUIET_DAYS, QUIET_SHARE, RunData
 
@@ -36,18 +37,21 @@ STAGE_NAMES: tuple[str, ...] = (
 PI_LEVELS = {"pi80": (0.10, 0.90), "pi95": (0.025, 0.975)}
 
 
-def spread(values: np.ndarray) -> dict[str, Any]:
+def spread(values: np.ndarray, metric: str) -> dict[str, Any]:
     """Mean, 95% interval of the mean, and 80% and 95% prediction intervals of one figure.
 
     Args:
         values: one value per replicate (NaN values are left out).
+        metric: the figure's metric name (``buyers``, ``roi``...): the interval of the mean
+            stays within the values it can take (``sim.outputs.intervals.metric_bounds``:
+            counts and amounts at or above 0, shares within [0, 1], ROI at or above -100%).
 
     Returns:
         ``{"mean", "ci95", "pi80", "pi95", "replicates"}``.
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
-    out = mean_ci95(x)
+    out = mean_ci95(x, bounds=metric_bounds(metric))
     for key, (lo, hi) in PI_LEVELS.items():
         out[key] = [float(np.quantile(x, lo)), float(np.quantile(x, hi))] if x.size else None
     out["replicates"] = int(x.size)
@@ -133,12 +137,12 @@ def money(run: RunData, params: Any, currency: str) -> dict[str, Any]:
     return {
         "currency": currency,
         "wage_per_staff_minute": params.operator.wage_per_minute,
-        "revenue": spread(m["revenue"]),
-        "spend": spread(m["cost"]),
-        "staff_minutes": spread(m["staff_minutes"]),
-        "money_spent": spread(m["money_spent"]),
-        "cost_per_buyer": spread(m["cost_per_buyer"]),
-        "return_on_spend": spread(m["roi"]),
+        "revenue": spread(m["revenue"], "revenue"),
+        "spend": spread(m["cost"], "cost"),
+        "staff_minutes": spread(m["staff_minutes"], "staff_minutes"),
+        "money_spent": spread(m["money_spent"], "money_spent"),
+        "cost_per_buyer": spread(m["cost_per_buyer"], "cost_per_buyer"),
+        "return_on_spend": spread(m["roi"], "roi"),
     }
 
 
@@ -146,10 +150,10 @@ def outcome(run: RunData) -> dict[str, Any]:
     """Buyers, conversion and revenue of one scenario with their intervals."""
     m = run.metrics
     return {
-        "buyers": spread(m["buyers"]),
-        "conversion_rate": spread(m["conversion_rate"]),
-        "revenue": spread(m["revenue"]),
-        "members_ever": spread(m["members_ever"]),
+        "buyers": spread(m["buyers"], "buyers"),
+        "conversion_rate": spread(m["conversion_rate"], "conversion_rate"),
+        "revenue": spread(m["revenue"], "revenue"),
+        "members_ever": spread(m["members_ever"], "members_ever"),
     }
 
 
