@@ -118,6 +118,12 @@ def plan_from_data(data: Any, source: str) -> PlanParams:
     """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected a mapping with name, switches and touchpoints")
+    if "calendar" in data:
+        raise ConfigError(
+            f"{source}: an operator's plan file (it has calendar:), not a strategy (name, "
+            f"switches, touchpoints); check it with python -m sim.check {source} and forecast "
+            f"it with python -m sim.forecast plan={source} (docs/plan-format.md)"
+        )
     if "list_price_on_sale" in data:
         raise ConfigError(
             f"{source}: list_price_on_sale is no longer a plan setting: whether the product "

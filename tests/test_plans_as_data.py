@@ -106,6 +106,17 @@ def test_a_plan_is_never_interpolated(tmp_path):
     assert home not in json.dumps(summary["config"]["strategy"])
 
 
+def test_an_operators_plan_file_given_as_plan_file_points_to_check_and_forecast(tmp_path):
+    run_dir = tmp_path / "run"
+    template = ROOT / "configs" / "plans" / "fission-group.yaml"
+    line = _error_line(
+        run_module("sim", f"plan_file={template}", *SMALL, f"hydra.run.dir={run_dir}")
+    )
+    assert "operator's plan file" in line
+    assert "python -m sim.check" in line and "python -m sim.forecast plan=" in line
+    assert not run_dir.exists()
+
+
 def test_plan_edit_changes_the_plans_data_before_it_is_checked():
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         cfg = compose(
