@@ -291,8 +291,12 @@ def test_the_baseline_runs_for_the_plans_days_and_says_what_it_leaves_out():
     kinds_left = [touchpoint_spec(tp, "").type for tp in base.strategy.touchpoints]
     assert "offer" not in kinds_left and {"broadcast", "content"} <= set(kinds_left)
     assert warnings == [
-        "baseline sop: its offer on day 20 comes after the plan's last day (10) and is left out"
+        "baseline sop runs for the plan's 10 days; left out, as they would start later: "
+        "offer on day 20"
     ]
+    base, _, warnings = baseline_params(plan.params, "layered")  # repeats past day 10 stop
+    assert all(touchpoint_spec(tp, "").until_day <= 10 for tp in base.strategy.touchpoints)
+    assert len(warnings) == 2 and "stopped on day 10: care until day 24" in warnings[1]
     plan.params.days = 33
     base, _, warnings = baseline_params(plan.params, "sop")
     assert "offer" in [touchpoint_spec(tp, "").type for tp in base.strategy.touchpoints]

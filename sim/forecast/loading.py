@@ -107,7 +107,7 @@ def baseline_params(plan: ModelParams, baseline: str) -> tuple[ModelParams, str,
 
     The baseline runs for the plan's days: its touchpoints that would start after the plan's
     last day are left out (a shipped strategy's offer on day 20 does not fit a 10-day plan),
-    and each one left out is named in a warning.
+    repeats that would go on past it stop there, and each is named in a warning.
 
     Args:
         plan: the plan's parameters.
@@ -123,16 +123,27 @@ def baseline_params(plan: ModelParams, baseline: str) -> tuple[ModelParams, str,
     """
     other = load_plan(baseline)
     strategy: PlanParams = copy.deepcopy(other.params.strategy)
-    kept, warnings = [], []
+    kept, left_out, cut = [], [], []
     for index, entry in enumerate(strategy.touchpoints):
         spec = touchpoint_spec(entry, f"{other.source}: touchpoints[{index}]")
         if spec.day > plan.days:
-            warnings.append(
-                f"baseline {strategy.name}: its {spec.type} on day {spec.day} comes after the "
-                f"plan's last day ({plan.days}) and is left out"
-            )
+            left_out.append(f"{spec.type} on day {spec.day}")
+        elif spec.every_days and spec.until_day > plan.days:
+            cut.append(f"{spec.type} until day {spec.until_day}")
+            kept.append(dataclasses.replace(spec, until_day=plan.days))
         else:
             kept.append(entry)
+    warnings = []
+    if left_out:
+        warnings.append(
+            f"baseline {strategy.name} runs for the plan's {plan.days} days; left out, as they "
+            f"would start later: {', '.join(left_out)}"
+        )
+    if cut:
+        warnings.append(
+            f"baseline {strategy.name} runs for the plan's {plan.days} days; stopped on day "
+            f"{plan.days}: {', '.join(cut)}"
+        )
     strategy.touchpoints = kept
     params = copy.deepcopy(plan)
     params.strategy = strategy
