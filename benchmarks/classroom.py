@@ -63,6 +63,8 @@ def lessons_with(members: int, folder: Path) -> Path:
 
 def summary(label: str, seconds: list[float]) -> str:
     ms = sorted(1000 * s for s in seconds)
+    if not ms:  # e.g. --days 0
+        return f"{label:<44} (n=0)"
     p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
     median = statistics.median(ms)
     return f"{label:<44} median {median:7.1f} ms   p90 {p90:7.1f} ms   (n={len(ms)})"
