@@ -58,6 +58,11 @@ def test_hourly_invariants(list_price_on_sale):
         assert (s.stage[s.bought] >= 5).all()
         assert (s.stage[~s.bought] <= 4).all()
         assert (s.stage[s.shared] == 6).all()
+        # Kept for the hour, never stale: the openers' positions and each slot's group index.
+        assert np.array_equal(s.openers, np.flatnonzero(s.opened))
+        fresh = (np.arange(s.replicates)[:, None] * s.groups + s.group).ravel()
+        assert np.array_equal(s._group_index(), fresh)
+        assert np.array_equal(e.recorder.opens[e.hour - 1], s.opened.sum(axis=1))
     assert saw_shock and saw_join and saw_sale, "the plan should exercise shocks, joins, sales"
 
 

@@ -69,6 +69,10 @@ def test_many_group_invariants_hour_by_hour():
         rows, cols = np.nonzero(members)
         assert s.group_open[rows, s.group[rows, cols]].all()  # only in groups that exist
         sizes = s.group_counts(s.present)
+        for r in range(s.replicates):  # the cached group index follows every seating
+            assert np.array_equal(
+                sizes[r], np.bincount(s.group[r][s.present[r]], minlength=s.groups)
+            )
         assert (sizes <= params.population.group_capacity).all()
         assert (sizes[~s.group_open] == 0).all()
         assert (s.care_left >= 0).all() and (s.care_left <= capacity).all()
